@@ -1,0 +1,196 @@
+package domain
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Limits every peer enforces (DESIGN §3).
+const (
+	// MaxRecordSize caps a record's signed bytes plus signature.
+	MaxRecordSize = 64 << 10
+	// MaxWireSize caps a record's JSON form (its body is base64 there).
+	MaxWireSize = 96 << 10
+	// MaxClockSkew is how far in the future issued_at may be.
+	MaxClockSkew = 10 * time.Minute
+	// RoomLifetime is how long a room or calendar lives unless renewed.
+	RoomLifetime = 60 * 24 * time.Hour
+	// ProfileLifetime is how long a profile lives unless renewed.
+	ProfileLifetime = 365 * 24 * time.Hour
+	// RideGrace is how long after departure a ride may stay listed.
+	RideGrace = 24 * time.Hour
+)
+
+// lifetime is the longest a record of a kind may live after it was issued.
+func lifetime(k Kind) (time.Duration, bool) {
+	switch k {
+	case KindRoom, KindCalendar:
+		return RoomLifetime, true
+	case KindProfile, KindTombstone:
+		return ProfileLifetime, true
+	case KindRide:
+		return ProfileLifetime, true // and no later than departure + RideGrace, checked on the body
+	}
+	return 0, false
+}
+
+// Validate applies every stateless rule of DESIGN §3 to a record: shape, size,
+// times, signature, body and cells. The cheap checks run first, so garbage costs
+// little; the signature runs before the body, so an edited body is reported as a
+// bad signature. Rules that need the stored version are in Succeeds.
+func Validate(r *Record, now time.Time) error {
+	life, ok := lifetime(r.Kind)
+	if !ok {
+		return Reject(ReasonBadKind, "unknown kind %q", r.Kind)
+	}
+	if err := checkUUIDv7(r.ID); err != nil {
+		return Reject(ReasonBadID, "%v", err)
+	}
+	if r.Version == 0 {
+		return Reject(ReasonBadVersion, "version must be at least 1")
+	}
+	if size := len(r.SigningBytes()) + len(r.Sig); size > MaxRecordSize {
+		return Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
+	}
+	if r.IssuedAt > now.Add(MaxClockSkew).UnixMilli() {
+		return Reject(ReasonFuture, "issued %s, more than %v ahead of this clock", r.Issued().UTC().Format(time.RFC3339), MaxClockSkew)
+	}
+	if r.ExpiresAt <= r.IssuedAt || r.ExpiresAt > r.IssuedAt+life.Milliseconds() {
+		return Reject(ReasonBadExpiry, "expires %s: must be after issue and within %v of it", r.Expires().UTC().Format(time.RFC3339), life)
+	}
+	if now.UnixMilli() >= r.ExpiresAt {
+		return Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
+	}
+	if err := VerifySignature(r); err != nil {
+		return err
+	}
+	return validateBody(r)
+}
+
+// VerifySignature checks the record's signature against the key in its author.
+func VerifySignature(r *Record) error {
+	pub, err := AuthorKey(r.Author)
+	if err != nil {
+		return Reject(ReasonBadAuthor, "%v", err)
+	}
+	if len(r.Sig) != ed25519.SignatureSize || !ed25519.Verify(pub, r.SigningBytes(), r.Sig) {
+		return Reject(ReasonBadSignature, "signature does not match the record and its author")
+	}
+	return nil
+}
+
+// validateBody checks the kind's body and that the cells are the ones the body implies.
+func validateBody(r *Record) error {
+	var want []string
+	switch r.Kind {
+	case KindRoom:
+		room, err := DecodeRoom(r.Body)
+		if err != nil {
+			return err
+		}
+		want = []string{CellAt(room.Point())}
+	case KindRide:
+		ride, err := DecodeRide(r.Body)
+		if err != nil {
+			return err
+		}
+		if r.ExpiresAt > ride.DepartAt.Add(RideGrace).UnixMilli() {
+			return Reject(ReasonBadExpiry, "a ride expires at most %v after departure", RideGrace)
+		}
+		want = RouteCells(ride.LineString())
+		if len(want) > MaxCells {
+			return Reject(ReasonBadCells, "route crosses %d cells, at most %d", len(want), MaxCells)
+		}
+	case KindCalendar:
+		if _, err := DecodeCalendar(r.Body); err != nil {
+			return err
+		}
+		return checkCellList(r.Cells, 1, 1) // the room's cell; the room itself is checked by the store
+	case KindProfile:
+		if _, err := DecodeProfile(r.Body); err != nil {
+			return err
+		}
+	case KindTombstone:
+		if len(r.Body) != 0 {
+			return Reject(ReasonBadBody, "a tombstone has no body")
+		}
+		return checkCellList(r.Cells, 0, MaxCells) // the deleted record's cells
+	}
+	if !slices.Equal(r.Cells, want) {
+		return Reject(ReasonBadCells, "cells %v, the body's location gives %v", r.Cells, want)
+	}
+	return nil
+}
+
+func checkCellList(cells []string, min, max int) error {
+	if len(cells) < min || len(cells) > max {
+		return Reject(ReasonBadCells, "%d cells, want %d to %d", len(cells), min, max)
+	}
+	for _, c := range cells {
+		t, err := ParseCell(c)
+		if err != nil || t.Z != TopicZoom {
+			return Reject(ReasonBadCells, "cell %q is not a zoom-%d tile", c, TopicZoom)
+		}
+	}
+	return nil
+}
+
+func checkUUIDv7(s string) error {
+	u, err := uuid.Parse(s)
+	if err != nil || u.String() != s {
+		return fmt.Errorf("%q is not a UUID in canonical form", s)
+	}
+	if u.Version() != 7 {
+		return fmt.Errorf("%q is a version %d UUID, want version 7", s, u.Version())
+	}
+	return nil
+}
+
+// Head is what the store keeps of the current version of an id, enough to
+// judge a newcomer.
+type Head struct {
+	Kind    Kind
+	Author  string
+	Version uint64
+	Hash    [32]byte
+}
+
+// Succession says how a valid record relates to the stored version of its id.
+type Succession int
+
+// The successions.
+const (
+	Newer Succession = iota // replaces the stored version (or there is none)
+	Same                    // the very record already stored
+	Older                   // not newer than the stored version: ignored, not an offence
+)
+
+// Succeeds judges a record that passed Validate against the stored head of its
+// id (nil if none): only the author may publish new versions, the highest version
+// wins, and a deleted id stays deleted. Two different records with one version
+// keep the first seen.
+func Succeeds(prev *Head, r *Record) (Succession, error) {
+	if prev == nil {
+		return Newer, nil
+	}
+	if prev.Author != r.Author {
+		return 0, Reject(ReasonNotOwner, "id %s belongs to %s", r.ID, prev.Author)
+	}
+	if prev.Version == r.Version && prev.Hash == r.Hash() {
+		return Same, nil
+	}
+	if r.Version <= prev.Version {
+		return Older, nil
+	}
+	if prev.Kind == KindTombstone {
+		return 0, Reject(ReasonBadKind, "id %s was deleted", r.ID)
+	}
+	if r.Kind != prev.Kind && r.Kind != KindTombstone {
+		return 0, Reject(ReasonBadKind, "id %s is a %s, not a %s", r.ID, prev.Kind, r.Kind)
+	}
+	return Newer, nil
+}

@@ -19,3 +19,14 @@ func (a SyncItem) Less(b SyncItem) bool {
 	}
 	return bytes.Compare(a.Hash[:], b.Hash[:]) < 0
 }
+
+// Compare orders sync items like Less, for slices.SortFunc.
+func (a SyncItem) Compare(b SyncItem) int {
+	switch {
+	case a.IssuedAt < b.IssuedAt:
+		return -1
+	case a.IssuedAt > b.IssuedAt:
+		return 1
+	}
+	return bytes.Compare(a.Hash[:], b.Hash[:])
+}

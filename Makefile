@@ -1,0 +1,62 @@
+# Caravan. `make run` and `make test` install what is missing on Debian, then build or test.
+
+GO      ?= go
+TAGS    := sqlite_fts5
+BIN     := bin/caravan
+DEBS    := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb
+FUZZTIME ?= 5s
+export CGO_ENABLED := 1
+
+.PHONY: all deps build run test unit fuzz lint bench clean
+
+all: build
+
+# deps installs the Debian packages cgo needs for Fyne (X11/GL headers) and Xvfb,
+# only those missing, with sudo when not root.
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go is missing: install Go 1.26.8 or newer from go.dev/dl" >&2; exit 1; }
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+# run opens the desktop app on the user's data dir.
+run: build
+	./$(BIN)
+
+test: deps lint unit fuzz
+
+unit:
+	$(GO) test -race -tags $(TAGS) -timeout 20m ./...
+
+# fuzz runs each fuzz target briefly; the seed corpora also run in `unit`.
+fuzz:
+	@set -e; for pkg in ./domain; do \
+	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+lint: deps
+	$(GO) vet -tags $(TAGS) ./...
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "not gofmt-formatted (run gofmt -w):"; echo "$$bad"; exit 1; fi
+
+# bench prints BENCH ingest records_per_s=R verify_per_s=V ratio=R/V, both measured in one run.
+bench: deps
+	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(Ingest|Verify)$$' -benchtime 3x -count 1 ./storage | tee /dev/stderr | \
+	awk '/^BenchmarkIngest/ { for (i = 1; i < NF; i++) if ($$(i+1) == "records/s") r = $$i } \
+	     /^BenchmarkVerify/ { for (i = 1; i < NF; i++) if ($$(i+1) == "verifies/s") v = $$i } \
+	     END { if (!r || !v) { print "bench: figures missing" > "/dev/stderr"; exit 1 } \
+	           printf "BENCH ingest records_per_s=%.0f verify_per_s=%.0f ratio=%.2f\n", r, v, r / v }'
+
+clean:
+	rm -rf bin

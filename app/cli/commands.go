@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/caravan-p2p/caravan/app"
+	"github.com/spf13/cobra"
+)
+
+func (e *env) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show identity, listen addresses, peers, cells and record counts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := e.open(app.Options{}, false)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			st, err := n.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return e.print(st, func(w io.Writer) {
+				fmt.Fprintf(w, "peer      %s\ndata dir  %s\n", st.PeerID, st.DataDir)
+				if !st.Running {
+					fmt.Fprintln(w, "network   no node is running on this data dir")
+				}
+				for _, a := range st.Addrs {
+					fmt.Fprintf(w, "listening %s\n", a)
+				}
+				fmt.Fprintf(w, "peers     %d\ncells     %s\nrecords   %d", st.Peers, strings.Join(st.Cells, " "), st.Records)
+				for k, v := range st.ByKind {
+					fmt.Fprintf(w, "  %s=%d", k, v)
+				}
+				fmt.Fprintf(w, "\noutbox    %d waiting to be published\n", st.Outbox)
+			})
+		},
+	}
+}
+
+func (e *env) postCommand() *cobra.Command {
+	post := &cobra.Command{Use: "post", Short: "Sign, store and publish a room or a ride"}
+	post.AddCommand(&cobra.Command{
+		Use:   "room FILE.json",
+		Short: "Post a room described by a JSON file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var room app.Room
+			if err := decodeFile(args[0], &room); err != nil {
+				return err
+			}
+			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return n.PostRoom(cmd.Context(), room) })
+		},
+	}, &cobra.Command{
+		Use:   "ride FILE.json",
+		Short: "Post a ride described by a JSON file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var ride app.Ride
+			if err := decodeFile(args[0], &ride); err != nil {
+				return err
+			}
+			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return n.PostRide(cmd.Context(), ride) })
+		},
+	})
+	return post
+}
+
+func (e *env) post(cmd *cobra.Command, file string, do func(*app.Node) (string, error)) error {
+	n, err := e.open(app.Options{}, false)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	id, err := do(n)
+	if err != nil {
+		var ie *app.InputError
+		if errors.As(err, &ie) && ie.Field != "" {
+			return fmt.Errorf("%s: field %s: %s", file, ie.Field, ie.Detail)
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return e.print(map[string]string{"id": id}, func(w io.Writer) { fmt.Fprintf(w, "posted %s\n", id) })
+}
+
+func (e *env) searchCommand() *cobra.Command {
+	search := &cobra.Command{Use: "search", Short: "Search the local store"}
+	var q app.RoomQuery
+	var bbox string
+	rooms := &cobra.Command{
+		Use:   "rooms",
+		Short: "Find rooms in an area, for dates, guests, price and words",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if bbox != "" {
+				b, err := parseBBox(bbox)
+				if err != nil {
+					return err
+				}
+				q.Bound = &b
+			}
+			if err := checkDates(q.From, q.To); err != nil {
+				return err
+			}
+			n, err := e.open(app.Options{}, false)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			found, err := n.Rooms(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			return e.print(found, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tTITLE\tPRICE\tGUESTS\tLAT,LON")
+				for _, r := range found {
+					fmt.Fprintf(tw, "%s\t%s\t%.2f %s\t%d\t%.4f,%.4f\n", r.ID, r.Title, r.PricePerNight, r.Currency, r.MaxGuests, r.Lat, r.Lon)
+				}
+				tw.Flush()
+				fmt.Fprintf(w, "%d rooms\n", len(found))
+			})
+		},
+	}
+	f := rooms.Flags()
+	f.StringVar(&bbox, "bbox", "", "MINLON,MINLAT,MAXLON,MAXLAT")
+	f.StringVar(&q.From, "from", "", "first night, YYYY-MM-DD")
+	f.StringVar(&q.To, "to", "", "day of departure, YYYY-MM-DD")
+	f.IntVar(&q.Guests, "guests", 0, "number of guests")
+	f.Float64Var(&q.MaxPrice, "max-price", 0, "highest price per night")
+	f.StringVar(&q.Text, "text", "", "words in the title or description")
+	f.StringSliceVar(&q.Amenities, "amenity", nil, "required amenity (repeatable)")
+	f.IntVar(&q.Limit, "limit", 0, "at most this many rooms")
+	search.AddCommand(rooms)
+	return search
+}
+
+func (e *env) peersCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "peers",
+		Short: "List the peers connected to the node running on the data dir",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := e.open(app.Options{}, false)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			peers, err := n.Peers(cmd.Context())
+			if errors.Is(err, app.ErrNotRunning) {
+				fmt.Fprintf(e.stderr, "caravan: %v\n", err) // a fact, not a failure: no peers
+			} else if err != nil {
+				return err
+			}
+			return e.print(peers, func(w io.Writer) {
+				for _, p := range peers {
+					fmt.Fprintf(w, "%s\t%s\n", p.PeerID, strings.Join(p.Addrs, " "))
+				}
+				fmt.Fprintf(w, "%d peers\n", len(peers))
+			})
+		},
+	}
+}
+
+func (e *env) recordsCommand() *cobra.Command {
+	records := &cobra.Command{Use: "records", Short: "Export and import signed records (sync by USB stick)"}
+	var bbox string
+	export := &cobra.Command{
+		Use:   "export FILE",
+		Short: "Write signed records as JSON lines, exactly as signed",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var bound *[4]float64
+			if bbox != "" {
+				b, err := parseBBox(bbox)
+				if err != nil {
+					return err
+				}
+				bound = &b
+			}
+			n, err := e.open(app.Options{}, false)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			f, err := os.Create(args[0])
+			if err != nil {
+				return fmt.Errorf("create export file: %w", err)
+			}
+			count, err := n.Export(cmd.Context(), f, bound)
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("write %s: %w", args[0], cerr)
+			}
+			if err != nil {
+				return err
+			}
+			return e.print(map[string]int{"count": count}, func(w io.Writer) { fmt.Fprintf(w, "exported %d records to %s\n", count, args[0]) })
+		},
+	}
+	export.Flags().StringVar(&bbox, "bbox", "", "only records in MINLON,MINLAT,MAXLON,MAXLAT")
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Validate and ingest signed records from JSON lines, like records from a peer",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return fmt.Errorf("open import file: %w", err)
+			}
+			defer f.Close()
+			n, err := e.open(app.Options{}, false)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			res, err := n.Import(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			return e.print(res, func(w io.Writer) {
+				fmt.Fprintf(w, "stored %d, skipped %d (already had or older), rejected %d\n", res.Stored, res.Skipped, len(res.Rejected))
+				for _, r := range res.Rejected {
+					fmt.Fprintf(w, "  line %d: %s\n", r.Line, r.Reason)
+				}
+			})
+		},
+	}
+	records.AddCommand(export, imp)
+	return records
+}

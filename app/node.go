@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/p2p"
+	"github.com/caravan-p2p/caravan/storage"
+)
+
+// Options configure a Node.
+type Options struct {
+	// DataDir holds the identity key and the store; created if missing.
+	DataDir string
+	// Listen are the multiaddrs to listen on; empty means all interfaces, any port.
+	Listen []string
+	// Peers are multiaddrs (with /p2p/ID) to connect to and stay connected with.
+	Peers []string
+	// MDNS turns on discovery of peers on the local network.
+	MDNS bool
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Timings of the node's background work.
+const (
+	outboxPoll    = 200 * time.Millisecond // how often another process's posts are looked for
+	statePeriod   = time.Second            // how often the runtime state is written for CLI commands
+	stateFresh    = 3 * time.Second        // a runtime state older than this means no node runs
+	sweepPeriod   = 10 * time.Minute
+	publishWindow = 10 * time.Second
+)
+
+// Node is one Caravan peer: the user's identity, the local store and, once
+// started, the network. The desktop app, the headless node and the scripting
+// commands all go through it.
+type Node struct {
+	opts  Options
+	log   *slog.Logger
+	id    *domain.Identity
+	store *storage.Store
+	bus   *bus
+	stats *rejections
+
+	mu     sync.Mutex
+	peer   *p2p.Peer // nil until Start
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	poke   chan struct{}
+}
+
+// Open opens (creating on first use) the data dir, its identity and its store.
+// It does not touch the network: Start does.
+func Open(opts Options) (*Node, error) {
+	if opts.DataDir == "" {
+		dir, err := DefaultDataDir()
+		if err != nil {
+			return nil, err
+		}
+		opts.DataDir = dir
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	id, created, err := loadOrCreateIdentity(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		opts.Logger.Info("created a new identity", "peer_id", id.Author(), "dir", opts.DataDir)
+	}
+	st, err := storage.Open(filepath.Join(opts.DataDir, storeFile))
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", opts.DataDir, err)
+	}
+	return &Node{
+		opts: opts, log: opts.Logger, id: id, store: st,
+		bus: newBus(), stats: newRejections(), poke: make(chan struct{}, 1),
+	}, nil
+}
+
+// DataDir is the node's data dir.
+func (n *Node) DataDir() string { return n.opts.DataDir }
+
+// Self is the user's peer ID.
+func (n *Node) Self() string { return n.id.Author() }
+
+// Subscribe returns a channel of change events and a function that ends it.
+func (n *Node) Subscribe() (<-chan Event, func()) { return n.bus.Subscribe() }
+
+// Start joins the network: it starts the peer, follows the cells the store
+// holds, publishes what is waiting in the outbox and keeps doing so for posts
+// made by other processes on the same data dir. It refuses to start when
+// another node already runs on the data dir.
+func (n *Node) Start(ctx context.Context) error {
+	if n.running() != nil {
+		return errors.New("node already started")
+	}
+	if st, err := n.runtimeState(ctx); err == nil && st.Running && st.PID != os.Getpid() {
+		return fmt.Errorf("a node (pid %d) is already running on %s; stop it first or use another --data dir", st.PID, n.opts.DataDir)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	events := make(chan p2p.Event, 256)
+	peer, err := p2p.New(runCtx, p2p.Config{
+		Key:         n.id.PrivKey(),
+		ListenAddrs: n.opts.Listen,
+		Peers:       n.opts.Peers,
+		MDNS:        n.opts.MDNS,
+		Logger:      n.log,
+		OnEvent: func(e p2p.Event) {
+			select {
+			case events <- e:
+			case <-runCtx.Done():
+			}
+		},
+	}, sink{n})
+	if err != nil {
+		cancel()
+		return fmt.Errorf("start peer: %w", err)
+	}
+	n.mu.Lock()
+	n.peer, n.cancel = peer, cancel
+	n.mu.Unlock()
+	cells, err := n.store.Cells(ctx)
+	if err != nil {
+		n.log.Warn("list stored cells", "err", err)
+	}
+	for _, c := range cells {
+		n.joinCell(c)
+	}
+	n.log.Info("node started", "peer_id", n.Self(), "addrs", peer.Addrs())
+	n.spawn(runCtx, func(ctx context.Context) { n.eventLoop(ctx, events) })
+	n.spawn(runCtx, n.publishLoop)
+	n.spawn(runCtx, n.stateLoop)
+	n.spawn(runCtx, n.sweepLoop)
+	return nil
+}
+
+func (n *Node) spawn(ctx context.Context, f func(context.Context)) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		f(ctx)
+	}()
+}
+
+// Close stops the network, if started, and closes the store. Everything
+// acknowledged before is on disk.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	peer, cancel := n.peer, n.cancel
+	n.peer = nil
+	n.mu.Unlock()
+	var errs []error
+	if peer != nil {
+		cancel()
+		n.wg.Wait()
+		errs = append(errs, peer.Close())
+		// Say at once that no node runs here any more.
+		errs = append(errs, n.store.PutState(context.Background(), stateKey, nil))
+	}
+	errs = append(errs, n.store.Close())
+	return errors.Join(errs...)
+}
+
+// running returns the started peer, or nil.
+func (n *Node) running() *p2p.Peer {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.peer
+}
+
+// joinCell subscribes the running peer to a cell.
+func (n *Node) joinCell(cell string) {
+	p := n.running()
+	if p == nil {
+		return
+	}
+	if err := p.JoinCell(cell); err != nil {
+		n.log.Warn("join cell", "cell", cell, "err", err)
+	}
+}
+
+// eventLoop reacts to the network. Until the map lets a user choose an area,
+// a node follows every cell its peers follow, so whatever is posted on the
+// network reaches it.
+func (n *Node) eventLoop(ctx context.Context, events <-chan p2p.Event) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-events:
+			switch e.Kind {
+			case p2p.PeerCells:
+				for _, c := range e.Cells {
+					n.joinCell(c)
+				}
+			case p2p.PeerConnected, p2p.PeerDisconnected:
+				n.bus.emit(Event{Kind: PeersChanged})
+			}
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func testRoom() Room {
+	return Room{Title: "Attic over the bakery", Description: "Smells of bread at six.", Lat: 48.85, Lon: 2.35,
+		PricePerNight: 38, Currency: "EUR", MaxGuests: 2, Amenities: []string{"wifi"}}
+}
+
+func openNode(t *testing.T, opts Options) *Node {
+	t.Helper()
+	if opts.DataDir == "" {
+		opts.DataDir = t.TempDir()
+	}
+	n, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return n
+}
+
+func TestOpenCreatesIdentityOnceAndPrivately(t *testing.T) {
+	dir := t.TempDir()
+	n, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := n.Self()
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, keyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	again := openNode(t, Options{DataDir: dir})
+	if again.Self() != self {
+		t.Errorf("identity changed across restarts: %s then %s", self, again.Self())
+	}
+}
+
+func TestPostRoomValidatesAndLists(t *testing.T) {
+	n := openNode(t, Options{})
+	ctx := context.Background()
+	events, cancel := n.Subscribe()
+	defer cancel()
+
+	bad := testRoom()
+	bad.Lon = 200
+	_, err := n.PostRoom(ctx, bad)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "lon" {
+		t.Fatalf("PostRoom(lon 200) = %v, want an InputError on lon", err)
+	}
+	id, err := n.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-events:
+		if e.Kind != RecordsChanged || !e.Touches(KindRoom) {
+			t.Errorf("event %+v, want rooms changed", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event after posting")
+	}
+	rooms, err := n.Rooms(ctx, RoomQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rooms) != 1 || rooms[0].ID != id || !rooms[0].Mine || rooms[0].Title != testRoom().Title {
+		t.Fatalf("Rooms = %+v, want the posted room, marked mine", rooms)
+	}
+	st, err := n.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Running || st.Records != 1 || st.Outbox != 1 {
+		t.Errorf("status %+v: want not running, 1 record waiting in the outbox", st)
+	}
+}
+
+// TestNodesOnLoopback runs two started nodes in one process: a room posted on
+// one shows up on the other, and the other's subscribers hear of it.
+func TestNodesOnLoopback(t *testing.T) {
+	ctx := context.Background()
+	a := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}})
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: st.Addrs[:1]})
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, cancel := b.Subscribe()
+	defer cancel()
+	id, err := a.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(15 * time.Second)
+	for {
+		rooms, err := b.Rooms(ctx, RoomQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rooms) == 1 {
+			if rooms[0].ID != id || rooms[0].Mine {
+				t.Fatalf("B has %+v, want A's room, not B's own", rooms[0])
+			}
+			break
+		}
+		select {
+		case <-events:
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("A's room never reached B")
+		}
+	}
+	if err := b.Start(ctx); err == nil {
+		t.Error("a second Start on a running node succeeded")
+	}
+}

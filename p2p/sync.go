@@ -1,0 +1,586 @@
+package p2p
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/p2p/recon"
+)
+
+// The sync protocol (SyncProtocol), one stream per cell, initiator first:
+//
+//	I: 'H' cell               R: 'K', or 'E' reason and close
+//	I: 'R' recon message      R: 'R' recon reply     rounds until I is done
+//	I: 'G' <=256 hashes       R: 'D' record ... 'F'  I pulls what it lacks
+//	I: 'D' record ... 'F'     R: 'A' counts          I pushes what R lacks;
+//	                                                 counts are uvarints:
+//	                                                 accepted ignored rejected
+//	I: 'Z'                    both close
+//
+// A record travels as its Encode form. The initiator only accepts records it
+// asked for; each side accepts only records of the session's cell, checks them
+// with domain.Validate and hands them to its Sink in batches.
+
+const (
+	frameHello  = 'H'
+	frameOK     = 'K'
+	frameError  = 'E'
+	frameRecon  = 'R'
+	frameGet    = 'G'
+	frameRecord = 'D'
+	frameEnd    = 'F'
+	frameAck    = 'A'
+	frameDone   = 'Z'
+)
+
+// Sync limits.
+const (
+	// BatchSize is the most records pulled or pushed in one batch, and so the
+	// most handed to Sink.Deliver at once by sync.
+	BatchSize = 256
+	// maxRounds caps reconciliation rounds in one session.
+	maxRounds = 1000
+	// maxSessionRejects ends a session whose peer sends this many invalid records.
+	maxSessionRejects = 64
+	// syncWorkers is how many sessions this peer initiates at once.
+	syncWorkers = 2
+	// maxServed is how many sessions this peer answers at once.
+	maxServed = 4
+)
+
+var reconOptions = recon.Options{FrameLimit: 256 << 10}
+
+// maxSyncFrame bounds every frame on a sync stream.
+var maxSyncFrame = max(reconOptions.FrameLimit+recon.MaxFrameOverrun, domain.MaxWireSize) + 1024
+
+type syncKey struct {
+	peer peer.ID
+	cell string
+}
+
+// scheduler is a queue of sync sessions to run, without duplicates.
+type scheduler struct {
+	mu      sync.Mutex
+	queue   []syncKey
+	pending map[syncKey]bool
+	running map[syncKey]bool
+	kick    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	served  chan struct{} // a slot per session being answered
+}
+
+func newScheduler() *scheduler {
+	return &scheduler{
+		pending: map[syncKey]bool{}, running: map[syncKey]bool{},
+		kick: make(chan struct{}, 1), done: make(chan struct{}),
+		served: make(chan struct{}, maxServed),
+	}
+}
+
+func (s *scheduler) close() { s.once.Do(func() { close(s.done) }) }
+
+func (s *scheduler) add(k syncKey) {
+	s.mu.Lock()
+	if s.pending[k] {
+		s.mu.Unlock()
+		return
+	}
+	s.pending[k] = true
+	s.queue = append(s.queue, k)
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// next waits for a session that is not already running and marks it running.
+func (s *scheduler) next() (syncKey, bool) {
+	for {
+		s.mu.Lock()
+		for i, k := range s.queue {
+			if !s.running[k] {
+				s.queue = slices.Delete(s.queue, i, i+1)
+				delete(s.pending, k)
+				s.running[k] = true
+				more := len(s.queue) > 0
+				s.mu.Unlock()
+				if more { // let another worker look at the rest
+					select {
+					case s.kick <- struct{}{}:
+					default:
+					}
+				}
+				return k, true
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.done:
+			return syncKey{}, false
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *scheduler) finish(k syncKey) {
+	s.mu.Lock()
+	delete(s.running, k)
+	more := len(s.queue) > 0
+	s.mu.Unlock()
+	if more {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// syncIfInitiator queues a catch-up of cell with a peer when this side is the
+// one that starts sessions with it: the peer with the smaller ID. Both sides
+// see the same events (connection, an announcement, a join), so exactly one
+// starts; the periodic sweep covers peers that never do.
+func (p *Peer) syncIfInitiator(id peer.ID, cell string) {
+	if p.h.ID() < id {
+		p.sched.add(syncKey{peer: id, cell: cell})
+	}
+}
+
+func (p *Peer) syncWorker() {
+	for {
+		k, ok := p.sched.next()
+		if !ok {
+			return
+		}
+		if p.h.Network().Connectedness(k.peer) == network.Connected && p.joined(k.cell) {
+			if _, _, err := p.SyncCell(p.ctx, k.peer, k.cell); err != nil && p.ctx.Err() == nil {
+				p.log.Info("catch-up failed", "peer", k.peer, "cell", k.cell, "err", err)
+			}
+		}
+		p.sched.finish(k)
+	}
+}
+
+// periodicSync catches up every cell shared with every connected peer once per
+// syncInterval, skipping those synced (either way) more recently.
+func (p *Peer) periodicSync() {
+	for {
+		jitter := time.Duration(rand.Int64N(int64(syncInterval / 10)))
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-time.After(syncInterval - syncInterval/20 + jitter):
+		}
+		now := time.Now()
+		var due []syncKey
+		p.mu.Lock()
+		for id, cells := range p.remote {
+			for cell := range cells {
+				ct := p.topics[cell]
+				k := syncKey{id, cell}
+				if ct != nil && ct.sub != nil && now.Sub(p.lastSync[k]) > syncInterval*3/4 {
+					due = append(due, k)
+				}
+			}
+		}
+		p.mu.Unlock()
+		for _, k := range due {
+			p.sched.add(k)
+		}
+	}
+}
+
+func (p *Peer) markSynced(k syncKey) {
+	p.mu.Lock()
+	p.lastSync[k] = time.Now()
+	p.mu.Unlock()
+}
+
+// SyncCell catches up one cell with one connected peer now: it reconciles the
+// two sets of records, pulls the records this peer lacks into the Sink and
+// pushes those the other lacks. It returns how many records were received and
+// sent. The peer runs it by itself on connection, on JoinCell and
+// periodically; the app may call it to force a catch-up.
+func (p *Peer) SyncCell(ctx context.Context, id peer.ID, cell string) (pulled, pushed int, err error) {
+	if err := checkCell(cell); err != nil {
+		return 0, 0, err
+	}
+	if !p.enter() {
+		return 0, 0, ErrClosed
+	}
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
+	defer cancel()
+	stop := context.AfterFunc(p.ctx, cancel)
+	defer stop()
+
+	k := syncKey{id, cell}
+	p.markSynced(k)
+	progress := func(done bool, err error) {
+		p.emit(Event{Kind: SyncProgress, Peer: id, Cell: cell, Initiator: true,
+			Pulled: pulled, Pushed: pushed, Done: done, Err: err})
+	}
+	err = p.initiate(ctx, id, cell, &pulled, &pushed, progress)
+	if err != nil {
+		err = fmt.Errorf("p2p: sync cell %s with %s: %w", cell, id, err)
+	}
+	p.markSynced(k)
+	progress(true, err)
+	p.log.Debug("catch-up done", "peer", id, "cell", cell, "pulled", pulled, "pushed", pushed, "err", err)
+	return pulled, pushed, err
+}
+
+func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pushed *int, progress func(bool, error)) (err error) {
+	s, err := p.h.NewStream(ctx, id, SyncProtocol)
+	if err != nil {
+		return fmt.Errorf("open stream: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			s.Reset()
+		} else {
+			_ = s.Close()
+		}
+	}()
+	stop := context.AfterFunc(ctx, func() { s.Reset() })
+	defer stop()
+	w := newWire(s, maxSyncFrame)
+
+	w.deadline(streamTimeout)
+	if err := w.sendNow(frameHello, []byte(cell)); err != nil {
+		return err
+	}
+	typ, payload, err := w.recv()
+	if err != nil {
+		return fmt.Errorf("hello: %w", err)
+	}
+	switch typ {
+	case frameOK:
+	case frameError:
+		return fmt.Errorf("peer declined: %s", truncate(payload))
+	default:
+		return fmt.Errorf("hello: unexpected frame %q", typ)
+	}
+
+	items, err := p.sink.SyncItems(ctx, cell)
+	if err != nil {
+		return fmt.Errorf("list items: %w", err)
+	}
+	rc := recon.NewInitiator(items, reconOptions)
+	msg, err := rc.Initiate()
+	if err != nil {
+		return err
+	}
+	for round := 1; msg != nil; round++ {
+		if round > maxRounds {
+			return fmt.Errorf("no agreement after %d rounds", maxRounds)
+		}
+		w.deadline(roundTimeout)
+		if err := w.sendNow(frameRecon, msg); err != nil {
+			return err
+		}
+		typ, reply, err := w.recv()
+		if err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
+		}
+		if typ != frameRecon {
+			return fmt.Errorf("round %d: unexpected frame %q", round, typ)
+		}
+		if msg, err = rc.Reconcile(reply); err != nil {
+			return fmt.Errorf("round %d: %w", round, err)
+		}
+	}
+	need, have := rc.Need(), rc.Have()
+	p.log.Debug("reconciled", "peer", id, "cell", cell, "items", rc.Len(), "need", len(need), "have", len(have))
+
+	rejects := 0
+	for batch := range slices.Chunk(need, BatchSize) {
+		recs, err := p.pull(w, cell, batch)
+		if err != nil {
+			return err
+		}
+		*pulled += len(recs)
+		for _, v := range p.ingest(ctx, id, "sync", recs) {
+			if v == Rejected {
+				rejects++
+			}
+		}
+		if rejects >= maxSessionRejects {
+			return fmt.Errorf("%d invalid records from the peer", rejects)
+		}
+		progress(false, nil)
+	}
+
+	for batch := range slices.Chunk(have, BatchSize) {
+		recs, err := p.sink.RecordsByHash(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("read records to push: %w", err)
+		}
+		w.deadline(roundTimeout)
+		sent := 0
+		for i := range recs {
+			if !slices.Contains(recs[i].Cells, cell) {
+				continue
+			}
+			data, err := recs[i].Encode()
+			if err != nil || len(data) > domain.MaxWireSize {
+				continue
+			}
+			if err := w.send(frameRecord, data); err != nil {
+				return err
+			}
+			sent++
+		}
+		if err := w.sendNow(frameEnd, nil); err != nil {
+			return err
+		}
+		typ, payload, err := w.recv()
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if typ != frameAck {
+			return fmt.Errorf("push: unexpected frame %q", typ)
+		}
+		*pushed += sent
+		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
+		progress(false, nil)
+	}
+
+	w.deadline(streamTimeout)
+	return w.sendNow(frameDone, nil)
+}
+
+// pull asks for one batch of records and checks the answer: only records asked
+// for, of this cell, each at most once.
+func (p *Peer) pull(w *wire, cell string, hashes [][32]byte) ([]domain.Record, error) {
+	req := make([]byte, 0, len(hashes)*32)
+	wanted := make(map[[32]byte]bool, len(hashes))
+	for _, h := range hashes {
+		req = append(req, h[:]...)
+		wanted[h] = true
+	}
+	w.deadline(roundTimeout)
+	if err := w.sendNow(frameGet, req); err != nil {
+		return nil, err
+	}
+	var recs []domain.Record
+	for {
+		typ, payload, err := w.recv()
+		if err != nil {
+			return nil, fmt.Errorf("pull: %w", err)
+		}
+		switch typ {
+		case frameEnd:
+			return recs, nil
+		case frameRecord:
+			rec, err := domain.DecodeRecord(payload)
+			if err != nil {
+				return nil, fmt.Errorf("pull: %w", err)
+			}
+			h := rec.Hash()
+			if !wanted[h] {
+				return nil, errors.New("pull: the peer sent a record not asked for")
+			}
+			delete(wanted, h)
+			if !slices.Contains(rec.Cells, cell) {
+				return nil, fmt.Errorf("pull: record %s is not in cell %s", rec.ID, cell)
+			}
+			recs = append(recs, rec)
+		default:
+			return nil, fmt.Errorf("pull: unexpected frame %q", typ)
+		}
+	}
+}
+
+// handleSync answers a sync session started by a peer.
+func (p *Peer) handleSync(s network.Stream) {
+	if !p.enter() {
+		s.Reset()
+		return
+	}
+	defer p.wg.Done()
+	id := s.Conn().RemotePeer()
+	w := newWire(s, maxSyncFrame)
+	ctx, cancel := context.WithTimeout(p.ctx, sessionTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { s.Reset() })
+	defer stop()
+
+	w.deadline(streamTimeout)
+	typ, payload, err := w.recv()
+	if err != nil || typ != frameHello {
+		s.Reset()
+		return
+	}
+	cell := string(payload)
+	decline := func(reason string) {
+		_ = w.sendNow(frameError, []byte(reason))
+		_ = s.Close()
+	}
+	if checkCell(cell) != nil || !p.joined(cell) {
+		decline("cell not joined")
+		return
+	}
+	select {
+	case p.sched.served <- struct{}{}:
+		defer func() { <-p.sched.served }()
+	default:
+		decline("busy")
+		return
+	}
+	items, err := p.sink.SyncItems(ctx, cell)
+	if err != nil {
+		p.log.Warn("sync: list items", "cell", cell, "err", err)
+		decline("internal error")
+		return
+	}
+	if err := w.sendNow(frameOK, nil); err != nil {
+		s.Reset()
+		return
+	}
+	k := syncKey{id, cell}
+	p.markSynced(k)
+	pulled, pushed, err := p.serve(ctx, w, id, cell, recon.NewResponder(items, reconOptions))
+	p.markSynced(k)
+	if err != nil {
+		s.Reset()
+		err = fmt.Errorf("p2p: answer sync of cell %s from %s: %w", cell, id, err)
+		p.log.Debug("sync session failed", "err", err)
+	} else {
+		_ = s.Close()
+	}
+	p.emit(Event{Kind: SyncProgress, Peer: id, Cell: cell, Pulled: pulled, Pushed: pushed, Done: true, Err: err})
+}
+
+func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *recon.Reconciler) (pulled, pushed int, err error) {
+	var incoming []domain.Record
+	rounds, rejects := 0, 0
+	for {
+		w.deadline(roundTimeout)
+		typ, payload, err := w.recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return pulled, pushed, err
+		}
+		switch typ {
+		case frameRecon:
+			if rounds++; rounds > maxRounds {
+				return pulled, pushed, fmt.Errorf("more than %d rounds", maxRounds)
+			}
+			reply, err := rc.Reconcile(payload)
+			if err != nil {
+				return pulled, pushed, err
+			}
+			if err := w.sendNow(frameRecon, reply); err != nil {
+				return pulled, pushed, err
+			}
+		case frameGet:
+			if len(payload)%32 != 0 || len(payload)/32 > BatchSize {
+				return pulled, pushed, fmt.Errorf("bad request of %d bytes", len(payload))
+			}
+			hashes := make([][32]byte, len(payload)/32)
+			asked := make(map[[32]byte]bool, len(hashes))
+			for i := range hashes {
+				hashes[i] = [32]byte(payload[32*i:])
+				asked[hashes[i]] = true
+			}
+			recs, err := p.sink.RecordsByHash(ctx, hashes)
+			if err != nil {
+				return pulled, pushed, fmt.Errorf("read records: %w", err)
+			}
+			for i := range recs {
+				h := recs[i].Hash()
+				if !asked[h] || !slices.Contains(recs[i].Cells, cell) {
+					continue
+				}
+				delete(asked, h)
+				data, err := recs[i].Encode()
+				if err != nil || len(data) > domain.MaxWireSize {
+					continue
+				}
+				if err := w.send(frameRecord, data); err != nil {
+					return pulled, pushed, err
+				}
+				pushed++
+			}
+			if err := w.sendNow(frameEnd, nil); err != nil {
+				return pulled, pushed, err
+			}
+		case frameRecord:
+			if len(incoming) >= BatchSize {
+				return pulled, pushed, fmt.Errorf("more than %d records in a batch", BatchSize)
+			}
+			rec, err := domain.DecodeRecord(payload)
+			if err != nil {
+				return pulled, pushed, err
+			}
+			if !slices.Contains(rec.Cells, cell) {
+				return pulled, pushed, fmt.Errorf("record %s is not in cell %s", rec.ID, cell)
+			}
+			incoming = append(incoming, rec)
+		case frameEnd:
+			var counts [3]uint64
+			for _, v := range p.ingest(ctx, id, "sync", incoming) {
+				switch v {
+				case Accepted:
+					counts[0]++
+				case Ignored:
+					counts[1]++
+				case Rejected:
+					counts[2]++
+					rejects++
+				}
+			}
+			pulled += len(incoming)
+			incoming = incoming[:0]
+			if rejects >= maxSessionRejects {
+				return pulled, pushed, fmt.Errorf("%d invalid records from the peer", rejects)
+			}
+			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
+			for _, c := range counts {
+				ack = binary.AppendUvarint(ack, c)
+			}
+			if err := w.sendNow(frameAck, ack); err != nil {
+				return pulled, pushed, err
+			}
+		case frameDone:
+			return pulled, pushed, nil
+		default:
+			return pulled, pushed, fmt.Errorf("unexpected frame %q", typ)
+		}
+	}
+}
+
+// ackString renders an ack's counts for the log.
+func ackString(b []byte) string {
+	var out [3]uint64
+	for i := range out {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			break
+		}
+		out[i], b = v, b[n:]
+	}
+	return fmt.Sprintf("accepted %d, ignored %d, rejected %d", out[0], out[1], out[2])
+}
+
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	return string(b)
+}

@@ -1,0 +1,26 @@
+package screens
+
+import (
+	"context"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// Backend is what the screens need from the app; *app.Node implements it.
+// Tests use a fake. Its methods are called from goroutines other than the UI
+// goroutine and may block.
+type Backend interface {
+	// Rooms lists the rooms this peer knows that match q. The zero query
+	// lists every room, newest first.
+	Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error)
+	// PostRoom validates, signs, stores and publishes a room and returns its
+	// id. Bad input is reported as an *app.InputError (use errors.As) whose
+	// Field names the room field at fault.
+	PostRoom(ctx context.Context, r app.Room) (id string, err error)
+	// Subscribe returns a channel of RecordsChanged and PeersChanged events,
+	// sent from other goroutines, and a function that ends the subscription.
+	Subscribe() (events <-chan app.Event, cancel func())
+}
+
+// The node is the backend of the desktop app.
+var _ Backend = (*app.Node)(nil)

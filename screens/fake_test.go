@@ -1,0 +1,244 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// fakeBackend is a Backend in memory. Its exported-looking knobs are set by
+// tests under its mutex through the helper methods.
+type fakeBackend struct {
+	mu       sync.Mutex
+	rooms    []app.RoomListing
+	queries  []app.RoomQuery
+	posted   []app.Room
+	roomsErr error         // returned by Rooms while set
+	postErr  error         // returned by the next PostRoom while set
+	postGate chan struct{} // when set, PostRoom waits for it to close
+	subs     []chan app.Event
+	nextID   int
+}
+
+func newFake(rooms ...app.RoomListing) *fakeBackend {
+	return &fakeBackend{rooms: rooms}
+}
+
+func (f *fakeBackend) Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, q)
+	if f.roomsErr != nil {
+		return nil, f.roomsErr
+	}
+	var out []app.RoomListing
+	for _, r := range f.rooms {
+		hay := strings.ToLower(r.Title + " " + r.Description + " " + strings.Join(r.Amenities, " "))
+		if q.Text == "" || strings.Contains(hay, strings.ToLower(q.Text)) {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b app.RoomListing) int { return b.IssuedAt.Compare(a.IssuedAt) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+func (f *fakeBackend) PostRoom(ctx context.Context, r app.Room) (string, error) {
+	f.mu.Lock()
+	gate := f.postGate
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	f.posted = append(f.posted, r)
+	if err := f.postErr; err != nil {
+		f.mu.Unlock()
+		return "", err
+	}
+	f.nextID++
+	id := fmt.Sprintf("posted-%d", f.nextID)
+	f.rooms = append(f.rooms, app.RoomListing{ID: id, Author: "12D3KooWSelfSelfSelf", Version: 1, IssuedAt: time.Now(), Mine: true, Room: r})
+	f.mu.Unlock()
+	f.emit(roomEvent())
+	return id, nil
+}
+
+func (f *fakeBackend) Subscribe() (<-chan app.Event, func()) {
+	ch := make(chan app.Event, 16)
+	f.mu.Lock()
+	f.subs = append(f.subs, ch)
+	f.mu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			f.mu.Lock()
+			f.subs = slices.DeleteFunc(f.subs, func(c chan app.Event) bool { return c == ch })
+			f.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// roomEvent says that rooms were stored. (The tests, like the screens, name
+// kinds only through app.)
+func roomEvent() app.Event {
+	e := app.Event{Kind: app.RecordsChanged}
+	e.Kinds = append(e.Kinds, app.KindRoom)
+	return e
+}
+
+// emit sends an event to every subscriber without blocking, as app's bus does.
+func (f *fakeBackend) emit(e app.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ch := range f.subs {
+		select {
+		case ch <- e:
+		default:
+		}
+	}
+}
+
+// add stores a room as if it arrived from a peer, and says so.
+func (f *fakeBackend) add(r app.RoomListing) {
+	f.mu.Lock()
+	f.rooms = append(f.rooms, r)
+	f.mu.Unlock()
+	f.emit(roomEvent())
+}
+
+func (f *fakeBackend) set(fn func(f *fakeBackend)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+func (f *fakeBackend) queryLog() []app.RoomQuery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.queries)
+}
+
+func (f *fakeBackend) postedRooms() []app.Room {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.posted)
+}
+
+// harness runs the main window on the test driver. The test driver runs
+// fyne.Do callbacks on the calling goroutine, so the shell is given a do that
+// takes the harness lock, and the test touches widgets only inside ui: one
+// goroutine at a time, as on the real UI goroutine.
+type harness struct {
+	t    *testing.T
+	mu   sync.Mutex
+	app  fyne.App
+	sh   *shell
+	fake *fakeBackend
+}
+
+func newHarness(t *testing.T, fake *fakeBackend) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: fake, app: test.NewTempApp(t)}
+	do := func(f func()) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		f()
+	}
+	h.ui(func() {
+		h.sh = newShell(h.app, fake, do)
+		h.sh.win.Resize(fyne.NewSize(1000, 700))
+		h.sh.win.Show()
+	})
+	t.Cleanup(func() {
+		h.ui(func() { h.sh.win.Close() })
+		h.sh.wg.Wait()
+	})
+	return h
+}
+
+// ui runs f as the UI goroutine would.
+func (h *harness) ui(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f()
+}
+
+// eventually polls cond (run as the UI goroutine) until it holds, and fails
+// the test after a deadline, showing what the window shows.
+func (h *harness) eventually(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var ok bool
+		h.ui(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s; the window shows:\n%s", what, h.screenText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// screenText is every visible text of the window, one per line.
+func (h *harness) screenText() string {
+	var out []string
+	h.ui(func() { out = visibleTexts(h.sh.win.Canvas().Content()) })
+	return strings.Join(out, "\n")
+}
+
+// shows reports whether the window shows s (call it inside ui).
+func (h *harness) shows(s string) bool {
+	return slices.ContainsFunc(visibleTexts(h.sh.win.Canvas().Content()), func(t string) bool { return strings.Contains(t, s) })
+}
+
+// visibleTexts walks the rendered tree of o for the texts it draws.
+func visibleTexts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *canvas.Text:
+			if x.Text != "" {
+				out = append(out, x.Text)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// indexOf is the position of the first visible text containing s, or -1.
+func indexOf(texts []string, s string) int {
+	return slices.IndexFunc(texts, func(t string) bool { return strings.Contains(t, s) })
+}

@@ -1,0 +1,248 @@
+package screens
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// Limits of a room, as the record rules set them. The screens check them as
+// the user types so that mistakes show at once; the backend checks them again
+// and has the last word (its errors are shown at the field too).
+const (
+	maxTitle       = app.MaxTitle
+	maxDescription = app.MaxDescription
+	maxGuests      = app.MaxGuests
+	maxAmenities   = app.MaxAmenities
+	maxTag         = app.MaxTag
+	maxPrice       = app.MaxPrice
+)
+
+var decimalRE = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)$`)
+
+// errNotNumber is returned by parseDecimal for text that is not a number.
+var errNotNumber = errors.New("not a number")
+
+// parseDecimal reads a plain decimal number such as "45", "-33.87" or, as
+// many people write it, "45,50". Exponents, hex, "NaN" and "Inf" are refused.
+func parseDecimal(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, ".") && strings.Count(s, ",") == 1 {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	if !decimalRE.MatchString(s) {
+		return 0, errNotNumber
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, errNotNumber
+	}
+	return v, nil
+}
+
+// parseCoordinate reads one coordinate in decimal degrees: "52.3702",
+// "-33.87", "52.3702° N", "4.89 W". pos and neg are the hemisphere letters
+// ("N", "S" for a latitude; "E", "W" for a longitude).
+func parseCoordinate(s, pos, neg string) (float64, error) {
+	s = strings.TrimSpace(s)
+	sign := 1.0
+	hemi := false
+	if n := len(s); n > 0 {
+		switch last := strings.ToUpper(s[n-1:]); last {
+		case pos, neg:
+			hemi = true
+			if last == neg {
+				sign = -1
+			}
+			s = strings.TrimSpace(s[:n-1])
+		}
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(s, "°"))
+	v, err := parseDecimal(s)
+	if err != nil {
+		return 0, err
+	}
+	if hemi && strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("use a minus sign or %s, not both", neg)
+	}
+	return sign * v, nil
+}
+
+// splitCoordPair recognises a latitude and longitude pasted together, as map
+// sites copy them: "52.3702, 4.8952", "52.3702 4.8952", "52.37° N, 4.89° E".
+// A single comma between digits with no dot ("52,37") is a decimal comma, not
+// a pair.
+func splitCoordPair(s string) (lat, lon float64, ok bool) {
+	s = strings.TrimSpace(s)
+	var a, b string
+	switch {
+	case strings.Count(s, ";") == 1:
+		a, b, _ = strings.Cut(s, ";")
+	case strings.Count(s, ",") == 1 && (strings.Contains(s, ", ") || strings.Contains(s, ".")):
+		a, b, _ = strings.Cut(s, ",")
+	default:
+		f := strings.Fields(s)
+		if len(f) != 2 {
+			return 0, 0, false
+		}
+		a, b = f[0], f[1]
+	}
+	lat, err1 := parseCoordinate(a, "N", "S")
+	lon, err2 := parseCoordinate(b, "E", "W")
+	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return 0, 0, false
+	}
+	return lat, lon, true
+}
+
+// normalizeText turns Windows and old Mac line ends into "\n": the record
+// rules refuse a carriage return.
+func normalizeText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+func hasControl(s string) bool {
+	for _, c := range s {
+		if c < 0x20 && c != '\n' && c != '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// The field validators return an error whose text is shown under the field.
+
+func validateTitle(s string) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("a title is required")
+	case n > maxTitle:
+		return fmt.Errorf("%d characters; at most %d", n, maxTitle)
+	case hasControl(s):
+		return errors.New("contains a control character")
+	}
+	return nil
+}
+
+func validateDescription(s string) error {
+	s = normalizeText(s)
+	if n := utf8.RuneCountInString(s); n > maxDescription {
+		return fmt.Errorf("%s characters; at most %s", groupThousands(strconv.Itoa(n)), groupThousands(strconv.Itoa(maxDescription)))
+	}
+	if hasControl(s) {
+		return errors.New("contains a control character")
+	}
+	return nil
+}
+
+func coordinateValidator(what, pos, neg, example string, limit float64) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("required: the %s in decimal degrees, e.g. %s", what, example)
+		}
+		v, err := parseCoordinate(s, pos, neg)
+		if errors.Is(err, errNotNumber) {
+			return fmt.Errorf("%s is not a number; use decimal degrees, e.g. %s", quoteShort(s), example)
+		}
+		if err != nil {
+			return err
+		}
+		if v < -limit || v > limit {
+			return fmt.Errorf("a %s is between -%g and %g", what, limit, limit)
+		}
+		return nil
+	}
+}
+
+var (
+	validateLat = coordinateValidator("latitude", "N", "S", "52.3702", 90)
+	validateLon = coordinateValidator("longitude", "E", "W", "4.8952", 180)
+)
+
+func validatePrice(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("required; 0 if the room is free")
+	}
+	v, err := parseDecimal(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s is not a number; e.g. 45 or 45.50", quoteShort(s))
+	case v < 0:
+		return errors.New("can't be negative")
+	case v > maxPrice:
+		return fmt.Errorf("at most %s", groupThousands(strconv.Itoa(maxPrice)))
+	}
+	return nil
+}
+
+// cleanCurrency is the currency code as sent: trimmed and upper case.
+func cleanCurrency(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+func validateCurrency(s string) error {
+	c := cleanCurrency(s)
+	if app.CheckCurrency(c) != nil {
+		return errors.New("a three-letter ISO 4217 code such as EUR or USD")
+	}
+	return nil
+}
+
+func validateGuests(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return fmt.Errorf("required: how many guests can stay, 1 to %d", maxGuests)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxGuests {
+		return fmt.Errorf("a whole number from 1 to %d", maxGuests)
+	}
+	return nil
+}
+
+// amenityList merges the checked common amenities and the comma-separated
+// others into the list a room carries: trimmed, without empties, without
+// repeats (ignoring case), checked ones first.
+func amenityList(checked []string, others string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(t string) {
+		t = strings.TrimSpace(t)
+		if k := strings.ToLower(t); t != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	for _, t := range checked {
+		add(t)
+	}
+	for _, t := range strings.Split(others, ",") {
+		if n := utf8.RuneCountInString(strings.TrimSpace(t)); n > maxTag {
+			return nil, fmt.Errorf("%s is %d characters; at most %d each", quoteShort(t), n, maxTag)
+		}
+		if hasControl(t) {
+			return nil, errors.New("contains a control character")
+		}
+		add(t)
+	}
+	if len(out) > maxAmenities {
+		return nil, fmt.Errorf("%d amenities; at most %d", len(out), maxAmenities)
+	}
+	return out, nil
+}
+
+// quoteShort quotes what the user typed for a message, cut to a readable
+// length: “abc”.
+func quoteShort(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 24 {
+		s = string(r[:23]) + "…"
+	}
+	return "“" + s + "”"
+}

@@ -1,0 +1,434 @@
+package screens
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+const (
+	// searchDelay is how long the search waits after the last keystroke.
+	searchDelay = 300 * time.Millisecond
+	// reloadGap is the least time between the end of one load and the start
+	// of the next, so that a burst of events makes a few loads, not hundreds.
+	reloadGap = 250 * time.Millisecond
+	// slowLoad is how long a load runs before the activity indicator shows.
+	slowLoad = 200 * time.Millisecond
+	// roomsLimit caps one load; beyond it the newest are shown and the
+	// search narrows.
+	roomsLimit = 1000
+)
+
+// roomsScreen lists every room this peer knows, newest first, with a text
+// search, and keeps the list current as rooms arrive from peers.
+//
+// Loads run on a goroutine of the screen (run); reload asks for one from any
+// goroutine, and requests made while a load runs fold into a single next load.
+type roomsScreen struct {
+	sh   *shell
+	kick chan struct{} // capacity 1: a pending load request
+
+	mu     sync.Mutex
+	wanted string // guarded by mu: the search text of the next load
+
+	// The rest belongs to the UI goroutine.
+	searchTimer *time.Timer
+	rooms       []app.RoomListing
+	shownText   string // the search text rooms were loaded with
+	loaded      bool   // rooms holds a successful load
+	loadErr     error  // the last load failed
+	loading     int    // number of the load under way, 0 if none
+	selected    string // id of the room in the detail pane
+	focusID     string // select this room once a load includes it
+
+	content  fyne.CanvasObject
+	header   *fyne.Container
+	count    *widget.Label
+	search   *widget.Entry
+	activity *widget.Activity
+	errLine  *widget.Label
+	list     *widget.List
+	detail   *roomDetail
+	split    *container.Split
+
+	state      *fyne.Container // shown instead of the list: loading, empty, failed
+	stateTitle *widget.Label
+	stateText  *widget.Label
+	stateBtn   *widget.Button
+}
+
+func newRoomsScreen(sh *shell) *roomsScreen {
+	s := &roomsScreen{sh: sh, kick: make(chan struct{}, 1)}
+
+	s.count = widget.NewLabelWithStyle("Rooms", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.count.SizeName = theme.SizeNameSubHeadingText
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Search rooms by title, description or amenity")
+	s.search.OnChanged = s.searchChanged
+	s.search.OnSubmitted = func(string) {
+		if s.searchTimer != nil {
+			s.searchTimer.Stop()
+		}
+		s.reload()
+	}
+	s.activity = widget.NewActivity()
+	s.activity.Hide()
+	s.errLine = widget.NewLabel("")
+	s.errLine.Importance = widget.DangerImportance
+	s.errLine.Wrapping = fyne.TextWrapWord
+	s.errLine.Hide()
+	s.header = container.NewBorder(nil, s.errLine, s.count, s.activity, s.search)
+
+	s.list = widget.NewList(
+		func() int { return len(s.rooms) },
+		func() fyne.CanvasObject { return newRoomRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(s.rooms) {
+				o.(*roomRow).set(s.rooms[id], time.Now())
+			}
+		},
+	)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(s.rooms) {
+			s.selected = s.rooms[id].ID
+			s.detail.set(s.rooms[id], time.Now())
+		}
+	}
+	s.detail = newRoomDetail()
+	s.split = container.NewHSplit(s.list, s.detail.content)
+	s.split.Offset = 0.62
+
+	s.stateTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	s.stateTitle.SizeName = theme.SizeNameSubHeadingText
+	s.stateText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	s.stateBtn = widget.NewButton("", nil)
+	s.stateBtn.Importance = widget.HighImportance
+	s.state = container.NewVBox(
+		layout.NewSpacer(),
+		s.stateTitle,
+		s.stateText,
+		container.NewCenter(s.stateBtn),
+		layout.NewSpacer(),
+	)
+
+	s.content = container.NewBorder(container.NewPadded(s.header), nil, nil, nil,
+		container.NewStack(s.split, s.state))
+	s.refresh()
+	return s
+}
+
+// reload asks for the rooms to be loaded again. Any goroutine may call it;
+// calls made while a load is pending or running coalesce into one load.
+func (s *roomsScreen) reload() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// searchChanged runs on the UI goroutine at every keystroke in the search
+// entry; the load waits for typing to pause.
+func (s *roomsScreen) searchChanged(text string) {
+	s.mu.Lock()
+	s.wanted = strings.TrimSpace(text)
+	s.mu.Unlock()
+	if s.searchTimer != nil {
+		s.searchTimer.Stop()
+	}
+	s.searchTimer = time.AfterFunc(searchDelay, s.reload)
+}
+
+// run loads rooms whenever reload asks, until ctx ends.
+func (s *roomsScreen) run(ctx context.Context) {
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		}
+		s.mu.Lock()
+		text := s.wanted
+		s.mu.Unlock()
+
+		s.sh.do(func() { s.loading = n })
+		slow := time.AfterFunc(slowLoad, func() {
+			s.sh.do(func() {
+				if s.loading == n {
+					s.activity.Show()
+					s.activity.Start()
+				}
+			})
+		})
+		rooms, err := s.sh.b.Rooms(ctx, app.RoomQuery{Text: text, Limit: roomsLimit})
+		slow.Stop()
+		if ctx.Err() != nil {
+			return
+		}
+		s.sh.do(func() { s.apply(n, text, rooms, err) })
+
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(reloadGap):
+		}
+	}
+}
+
+// apply shows the outcome of load n, made with the search text text.
+func (s *roomsScreen) apply(n int, text string, rooms []app.RoomListing, err error) {
+	if s.loading == n {
+		s.loading = 0
+		s.activity.Stop()
+		s.activity.Hide()
+	}
+	s.mu.Lock()
+	stale := text != s.wanted
+	s.mu.Unlock()
+	if stale {
+		return // the search changed meanwhile; its own load is on its way
+	}
+	if err != nil {
+		s.loadErr = err
+	} else {
+		s.loadErr = nil
+		s.rooms, s.shownText, s.loaded = rooms, text, true
+	}
+	s.refresh()
+}
+
+// refresh brings every widget of the screen in line with its state.
+func (s *roomsScreen) refresh() {
+	switch {
+	case !s.loaded:
+		s.count.SetText("Rooms")
+	case len(s.rooms) >= roomsLimit:
+		s.count.SetText("Newest " + plural(len(s.rooms), "room", "rooms") + " — search to narrow")
+	case s.shownText != "":
+		s.count.SetText(plural(len(s.rooms), "room matches", "rooms match") + " “" + s.shownText + "”")
+	default:
+		s.count.SetText(plural(len(s.rooms), "room", "rooms"))
+	}
+
+	if s.loaded && s.loadErr != nil {
+		s.errLine.SetText("Couldn't refresh the rooms: " + s.loadErr.Error())
+		s.errLine.Show()
+	} else {
+		s.errLine.Hide()
+	}
+	s.header.Refresh()
+
+	switch {
+	case !s.loaded && s.loadErr != nil:
+		s.showState("Couldn't load the rooms", s.loadErr.Error(), "Try again", s.reload)
+	case !s.loaded:
+		s.showState("Loading rooms…", "", "", nil)
+	case len(s.rooms) == 0 && s.shownText != "":
+		s.showState("No rooms match “"+s.shownText+"”.",
+			"Try other words, or clear the search to see every room.",
+			"Clear search", func() { s.search.SetText("") })
+	case len(s.rooms) == 0:
+		s.showState("No rooms yet.",
+			"Rooms posted by peers on your network appear here as they arrive.",
+			"Post a room", func() { s.sh.show(tabPostRoom) })
+	default:
+		s.state.Hide()
+		s.split.Show()
+	}
+
+	s.list.Refresh()
+	s.reselect()
+}
+
+// reselect keeps the detail pane on the same room across loads, or moves it
+// to the room just posted.
+func (s *roomsScreen) reselect() {
+	want := s.selected
+	if s.focusID != "" {
+		want = s.focusID
+	}
+	for i, r := range s.rooms {
+		if r.ID == want && want != "" {
+			s.selected = r.ID
+			if r.ID == s.focusID {
+				s.focusID = ""
+				s.list.Select(i) // scrolls to it
+			} else {
+				// Rooms arriving above the selection move it down; the
+				// view stays where the user left it.
+				off := s.list.GetScrollOffset()
+				s.list.Select(i)
+				s.list.ScrollToOffset(off)
+			}
+			s.detail.set(r, time.Now())
+			return
+		}
+	}
+	s.selected = ""
+	s.list.UnselectAll()
+	s.detail.clear()
+}
+
+// showState replaces the list with a message and, when action is set, a
+// button.
+func (s *roomsScreen) showState(title, text, button string, action func()) {
+	s.split.Hide()
+	s.stateTitle.SetText(title)
+	s.stateText.SetText(text)
+	s.stateText.Hidden = text == ""
+	s.stateText.Refresh()
+	if action == nil {
+		s.stateBtn.Hide()
+	} else {
+		s.stateBtn.SetText(button)
+		s.stateBtn.OnTapped = action
+		s.stateBtn.Show()
+	}
+	s.state.Show()
+	s.state.Refresh()
+}
+
+// showPosted brings the room just posted into view: the search is cleared so
+// that it is listed, and it is selected once a load includes it.
+func (s *roomsScreen) showPosted(id string) {
+	s.focusID = id
+	if s.search.Text != "" {
+		s.search.SetText("")
+	}
+	s.reload()
+}
+
+// stop ends the pending search delay when the window closes.
+func (s *roomsScreen) stop() {
+	if s.searchTimer != nil {
+		s.searchTimer.Stop()
+	}
+}
+
+// roomRow is one room in the list: title, price, capacity, place, age and
+// amenities, with a marker on the user's own rooms.
+type roomRow struct {
+	widget.BaseWidget
+	title, mine, price, facts, amenities *widget.Label
+	top                                  *fyne.Container
+}
+
+func newRoomRow() *roomRow {
+	r := &roomRow{
+		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		mine:      widget.NewLabelWithStyle("Yours", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		price:     widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		facts:     widget.NewLabel(""),
+		amenities: widget.NewLabel(""),
+	}
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.mine.Importance = widget.HighImportance
+	r.mine.Hide()
+	r.facts.Truncation = fyne.TextTruncateEllipsis
+	r.amenities.Truncation = fyne.TextTruncateEllipsis
+	r.amenities.SizeName = theme.SizeNameCaptionText
+	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.mine, r.price), r.title)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *roomRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
+		r.top, r.facts, r.amenities))
+}
+
+func (r *roomRow) set(l app.RoomListing, now time.Time) {
+	r.title.SetText(l.Title)
+	r.price.SetText(formatNightly(l.PricePerNight, l.Currency))
+	if r.mine.Hidden != !l.Mine {
+		r.mine.Hidden = !l.Mine
+		r.top.Refresh() // the price moves over
+	}
+	facts := []string{formatGuests(l.MaxGuests), formatCoords(l.Lat, l.Lon)}
+	if age := formatAge(l.IssuedAt, now); age != "" {
+		facts = append(facts, "posted "+age)
+	}
+	r.facts.SetText(strings.Join(facts, " · "))
+	if len(l.Amenities) == 0 {
+		r.amenities.SetText("No amenities listed")
+	} else {
+		r.amenities.SetText(formatAmenities(l.Amenities))
+	}
+}
+
+// roomDetail is the pane beside the list that shows the selected room whole,
+// description included.
+type roomDetail struct {
+	content   fyne.CanvasObject
+	hint      *note
+	body      *fyne.Container
+	title     *widget.Label
+	mine      *widget.Label
+	price     *widget.Label
+	facts     *widget.Label
+	amenities *widget.Label
+	desc      *widget.Label
+	meta      *note
+}
+
+func newRoomDetail() *roomDetail {
+	d := &roomDetail{
+		hint:      newNote(theme.SizeNameText),
+		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		mine:      widget.NewLabelWithStyle("You posted this room.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		price:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		facts:     widget.NewLabel(""),
+		amenities: widget.NewLabel(""),
+		desc:      widget.NewLabel(""),
+		meta:      newNote(theme.SizeNameCaptionText),
+	}
+	d.hint.set("Select a room to see its description.", theme.ColorNamePlaceHolder)
+	d.title.SizeName = theme.SizeNameSubHeadingText
+	d.mine.Importance = widget.HighImportance
+	for _, l := range []*widget.Label{d.title, d.facts, d.amenities, d.desc} {
+		l.Wrapping = fyne.TextWrapWord
+	}
+	d.body = container.NewVBox(d.title, d.mine, d.price, d.facts, d.amenities, widget.NewSeparator(), d.desc, d.meta.rt)
+	d.content = container.NewVScroll(container.NewPadded(container.NewStack(d.hint.rt, d.body)))
+	d.clear()
+	return d
+}
+
+func (d *roomDetail) set(l app.RoomListing, now time.Time) {
+	d.hint.rt.Hide()
+	d.title.SetText(l.Title)
+	d.mine.Hidden = !l.Mine
+	d.price.SetText(formatNightly(l.PricePerNight, l.Currency))
+	d.facts.SetText(sentence(formatGuests(l.MaxGuests)) + "\n" + formatCoords(l.Lat, l.Lon))
+	if len(l.Amenities) == 0 {
+		d.amenities.SetText("No amenities listed")
+	} else {
+		d.amenities.SetText(formatAmenities(l.Amenities))
+	}
+	if strings.TrimSpace(l.Description) == "" {
+		d.desc.SetText("No description.")
+	} else {
+		d.desc.SetText(l.Description)
+	}
+	meta := "Posted by " + shortID(l.Author)
+	if age := formatAge(l.IssuedAt, now); age != "" {
+		meta += ", " + age
+	}
+	d.meta.set(meta, theme.ColorNamePlaceHolder)
+	d.body.Show()
+	d.body.Refresh()
+}
+
+func (d *roomDetail) clear() {
+	d.body.Hide()
+	d.hint.rt.Show()
+}

@@ -1,0 +1,273 @@
+package screens
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+var t0 = time.Now().Add(-48 * time.Hour)
+
+func listing(id, title string, age time.Duration, mod func(*app.RoomListing)) app.RoomListing {
+	l := app.RoomListing{
+		ID: id, Author: "12D3KooWPeerPeerPeer" + id, Version: 1, IssuedAt: time.Now().Add(-age),
+		Room: app.Room{
+			Title: title, Description: "A room called " + title, Lat: 52.3702, Lon: 4.8952,
+			PricePerNight: 45, Currency: "EUR", MaxGuests: 2, Amenities: []string{"wifi", "kitchen"},
+		},
+	}
+	if mod != nil {
+		mod(&l)
+	}
+	return l
+}
+
+func TestRoomsListNewestFirstWithDetails(t *testing.T) {
+	// Stored out of order; each row must show these texts.
+	rooms := []struct {
+		l    app.RoomListing
+		want []string
+	}{
+		{listing("b", "Middle room", 2*time.Hour, func(l *app.RoomListing) {
+			l.Lat, l.Lon, l.Currency, l.PricePerNight, l.MaxGuests = -33.8688, 151.2093, "SEK", 450.5, 1
+			l.Amenities = nil
+		}), []string{"Middle room", "450.50 SEK / night", "up to 1 guest", "33.869° S, 151.209° E", "No amenities listed"}},
+		{listing("a", "Oldest room", 5*time.Hour, func(l *app.RoomListing) {
+			l.Lat, l.Lon, l.Currency, l.PricePerNight = 40.7128, -74.006, "USD", 1200
+		}), []string{"Oldest room", "$1,200 / night", "40.713° N, 74.006° W"}},
+		{listing("c", "Newest room", time.Minute, func(l *app.RoomListing) {
+			l.Mine = true
+			l.Amenities = []string{"wifi", "sauna"}
+		}), []string{"Newest room", "€45 / night", "up to 2 guests", "52.370° N, 4.895° E", "Wi-Fi · Sauna", "Yours"}},
+	}
+	fake := newFake()
+	for _, r := range rooms {
+		fake.rooms = append(fake.rooms, r.l)
+	}
+	h := newHarness(t, fake)
+	h.eventually("the count", func() bool { return h.shows("3 rooms") })
+
+	texts := strings.Split(h.screenText(), "\n")
+	for _, r := range rooms {
+		for _, w := range r.want {
+			if indexOf(texts, w) < 0 {
+				t.Errorf("row %q: %q not shown; the window shows:\n%s", r.l.Title, w, strings.Join(texts, "\n"))
+			}
+		}
+	}
+	n, m, o := indexOf(texts, "Newest room"), indexOf(texts, "Middle room"), indexOf(texts, "Oldest room")
+	if !(n < m && m < o) {
+		t.Errorf("rows not newest first: newest at %d, middle at %d, oldest at %d", n, m, o)
+	}
+	if c := strings.Count(strings.Join(texts, "\n"), "Yours"); c != 1 {
+		t.Errorf("%d rows marked Yours, want 1", c)
+	}
+	if q := fake.queryLog(); len(q) == 0 || q[0].Text != "" || q[0].Bound != nil {
+		t.Errorf("first query %+v, want every room", q)
+	}
+}
+
+func TestRoomsUpdateLive(t *testing.T) {
+	fake := newFake(listing("a", "First room", time.Hour, nil))
+	h := newHarness(t, fake)
+	h.eventually("the first room", func() bool { return h.shows("1 room") && h.shows("First room") })
+
+	fake.add(listing("b", "Room from a peer", 0, nil))
+	h.eventually("the new room without user action", func() bool {
+		return h.shows("2 rooms") && h.shows("Room from a peer")
+	})
+	texts := strings.Split(h.screenText(), "\n")
+	if indexOf(texts, "Room from a peer") > indexOf(texts, "First room") {
+		t.Error("the new room is not listed first")
+	}
+
+	// A burst of events makes a few loads, not one per event.
+	before := len(fake.queryLog())
+	for i := range 100 {
+		fake.add(listing(fmt.Sprint("burst", i), fmt.Sprint("Burst room ", i), 0, nil))
+	}
+	h.eventually("the burst", func() bool { return h.shows("102 rooms") })
+	time.Sleep(2 * reloadGap) // let a trailing load, if any, start
+	if loads := len(fake.queryLog()) - before; loads > 5 {
+		t.Errorf("%d loads for a burst of 100 events, want a few", loads)
+	}
+
+	// Events about other kinds are not reloads.
+	before = len(fake.queryLog())
+	fake.emit(app.Event{Kind: app.PeersChanged})
+	fake.emit(app.Event{Kind: app.RecordsChanged})
+	time.Sleep(3 * reloadGap)
+	if n := len(fake.queryLog()) - before; n != 0 {
+		t.Errorf("%d loads for events not about rooms", n)
+	}
+}
+
+func TestRoomsSearch(t *testing.T) {
+	fake := newFake(
+		listing("a", "Canal house", time.Hour, nil),
+		listing("b", "Mountain hut", 2*time.Hour, func(l *app.RoomListing) { l.Amenities = []string{"sauna"} }),
+		listing("c", "Beach flat", 3*time.Hour, nil),
+	)
+	h := newHarness(t, fake)
+	h.eventually("every room", func() bool { return h.shows("3 rooms") })
+
+	tests := []struct {
+		typed     string
+		wantCount string
+		want      []string
+		notWant   []string
+	}{
+		{"canal", "1 room matches “canal”", []string{"Canal house"}, []string{"Mountain hut", "Beach flat"}},
+		{"sauna", "1 room matches “sauna”", []string{"Mountain hut"}, []string{"Canal house"}},
+		{"zzz", "0 rooms match “zzz”", []string{"No rooms match “zzz”."}, []string{"Canal house"}},
+		{"", "3 rooms", []string{"Canal house", "Mountain hut", "Beach flat"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run("q="+tt.typed, func(t *testing.T) {
+			before := len(fake.queryLog())
+			h.ui(func() {
+				h.sh.rooms.search.SetText("")
+				test.Type(h.sh.rooms.search, tt.typed)
+			})
+			h.eventually(tt.wantCount, func() bool { return h.shows(tt.wantCount) })
+			texts := h.screenText()
+			for _, w := range tt.want {
+				if !strings.Contains(texts, w) {
+					t.Errorf("%q not shown", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(texts, w) {
+					t.Errorf("%q shown, but it does not match", w)
+				}
+			}
+			qs := fake.queryLog()[before:]
+			if last := qs[len(qs)-1]; last.Text != tt.typed {
+				t.Errorf("last query text %q, want %q", last.Text, tt.typed)
+			}
+			for _, q := range qs {
+				if q.Text != tt.typed {
+					t.Errorf("query for %q while typing: the search should wait for a pause", q.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestRoomsEmptyStates(t *testing.T) {
+	tests := []struct {
+		name   string
+		rooms  []app.RoomListing
+		typed  string
+		want   []string
+		button string
+		after  func(h *harness) bool
+	}{
+		{
+			name: "no rooms", want: []string{"No rooms yet.", "Rooms posted by peers on your network appear here as they arrive."},
+			button: "Post a room",
+			after:  func(h *harness) bool { return h.sh.current() == tabPostRoom },
+		},
+		{
+			name: "no match", rooms: []app.RoomListing{listing("a", "Canal house", 0, nil)}, typed: "zzz",
+			want: []string{"No rooms match “zzz”.", "clear the search"}, button: "Clear search",
+			after: func(h *harness) bool { return h.sh.rooms.search.Text == "" && h.shows("Canal house") },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, newFake(tt.rooms...))
+			if tt.typed != "" {
+				h.eventually("the rooms", func() bool { return h.shows("1 room") })
+				h.ui(func() { test.Type(h.sh.rooms.search, tt.typed) })
+			}
+			h.eventually(tt.want[0], func() bool { return h.shows(tt.want[0]) })
+			for _, w := range tt.want[1:] {
+				h.ui(func() {
+					if !h.shows(w) {
+						t.Errorf("%q not shown", w)
+					}
+				})
+			}
+			h.ui(func() {
+				if !h.sh.rooms.stateBtn.Visible() || h.sh.rooms.stateBtn.Text != tt.button {
+					t.Fatalf("button %q (visible %v), want %q", h.sh.rooms.stateBtn.Text, h.sh.rooms.stateBtn.Visible(), tt.button)
+				}
+				test.Tap(h.sh.rooms.stateBtn)
+			})
+			h.eventually("the button's effect", func() bool { return tt.after(h) })
+		})
+	}
+}
+
+func TestRoomsLoadError(t *testing.T) {
+	fake := newFake(listing("a", "Canal house", 0, nil))
+	fake.roomsErr = errors.New("store is locked")
+	h := newHarness(t, fake)
+	h.eventually("the error", func() bool {
+		return h.shows("Couldn't load the rooms") && h.shows("store is locked")
+	})
+	fake.set(func(f *fakeBackend) { f.roomsErr = nil })
+	h.ui(func() { test.Tap(h.sh.rooms.stateBtn) })
+	h.eventually("the rooms after trying again", func() bool { return h.shows("Canal house") })
+
+	// A failed refresh keeps the rooms and says so.
+	fake.set(func(f *fakeBackend) { f.roomsErr = errors.New("disk full") })
+	fake.emit(roomEvent())
+	h.eventually("the refresh error", func() bool {
+		return h.shows("Couldn't refresh the rooms: disk full") && h.shows("Canal house")
+	})
+}
+
+func TestRoomsSelectionShowsDetail(t *testing.T) {
+	fake := newFake(listing("a", "Canal house", 0, func(l *app.RoomListing) {
+		l.Description = "Bright room overlooking the water."
+	}))
+	h := newHarness(t, fake)
+	h.eventually("the room", func() bool { return h.shows("Canal house") })
+	h.ui(func() { h.sh.rooms.list.Select(0) })
+	h.eventually("the description", func() bool { return h.shows("overlooking the water") })
+
+	// The selection survives reloads.
+	fake.add(listing("b", "Newer room", 0, nil))
+	h.eventually("the new room", func() bool { return h.shows("Newer room") })
+	h.ui(func() {
+		if h.sh.rooms.selected != "a" || !h.shows("overlooking the water") {
+			t.Errorf("selection moved to %q after a reload", h.sh.rooms.selected)
+		}
+	})
+}
+
+func TestRoomsArrivalsKeepTheView(t *testing.T) {
+	fake := newFake()
+	for i := range 30 {
+		fake.rooms = append(fake.rooms, listing(fmt.Sprint("r", i), fmt.Sprint("Room ", i), time.Duration(i+1)*time.Hour, nil))
+	}
+	h := newHarness(t, fake)
+	h.eventually("the rooms", func() bool { return h.shows("30 rooms") })
+	var off float32
+	h.ui(func() {
+		h.sh.rooms.list.Select(0)
+		h.sh.rooms.list.ScrollToOffset(600)
+		off = h.sh.rooms.list.GetScrollOffset()
+	})
+	if off == 0 {
+		t.Fatal("the list did not scroll")
+	}
+	fake.add(listing("new", "Brand new room", 0, nil))
+	h.eventually("the new room", func() bool { return h.shows("31 rooms") })
+	h.ui(func() {
+		if got := h.sh.rooms.list.GetScrollOffset(); got != off {
+			t.Errorf("scroll offset %v after a room arrived, want %v", got, off)
+		}
+		if h.sh.rooms.selected != "r0" {
+			t.Errorf("selected %q, want r0", h.sh.rooms.selected)
+		}
+	})
+}

@@ -1,0 +1,191 @@
+package screens
+
+import (
+	"context"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// Tab titles. They are also the names the shell navigates by.
+const (
+	tabRooms    = "Rooms"
+	tabPostRoom = "Post a room"
+)
+
+// bannerTime is how long a confirmation stays at the top of the window.
+const bannerTime = 6 * time.Second
+
+// NewMainWindow builds the window titled "Caravan" with the screens, wired to
+// the backend. It starts a goroutine that listens for the backend's events
+// until the window closes; it ends it, and the backend subscription, from the
+// window's OnClosed callback, so a caller that wants its own OnClosed should
+// wrap rather than replace it. The window is not shown: call Show or
+// ShowAndRun.
+func NewMainWindow(a fyne.App, b Backend) fyne.Window {
+	return newShell(a, b, fyne.Do).win
+}
+
+// shell is the main window: the navigation between screens, a banner for
+// short confirmations, and the goroutines that feed the screens.
+type shell struct {
+	win fyne.Window
+	b   Backend
+	// do runs f on the UI goroutine: fyne.Do, or in tests a function that
+	// serialises with the test's own widget calls.
+	do func(f func())
+
+	ctx  context.Context // ends when the window closes
+	stop context.CancelFunc
+	wg   sync.WaitGroup // the shell's goroutines
+
+	tabs   *container.AppTabs
+	banner *banner
+	rooms  *roomsScreen
+	post   *postRoomScreen
+}
+
+func newShell(a fyne.App, b Backend, do func(func())) *shell {
+	sh := &shell{win: a.NewWindow("Caravan"), b: b, do: do}
+	sh.ctx, sh.stop = context.WithCancel(context.Background())
+
+	sh.banner = newBanner(do)
+	sh.rooms = newRoomsScreen(sh)
+	sh.post = newPostRoomScreen(sh)
+
+	// One tab per screen; Explore, Trips, Network and Settings go here.
+	sh.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(tabRooms, theme.HomeIcon(), sh.rooms.content),
+		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
+	)
+	sh.tabs.SetTabLocation(container.TabLocationTop)
+
+	sh.win.SetContent(container.NewBorder(sh.banner.content, nil, nil, nil, sh.tabs))
+	sh.win.Resize(fyne.NewSize(1000, 700))
+
+	events, unsubscribe := b.Subscribe()
+	sh.wg.Add(2)
+	go func() {
+		defer sh.wg.Done()
+		sh.rooms.run(sh.ctx)
+	}()
+	go func() {
+		defer sh.wg.Done()
+		sh.listen(events)
+	}()
+	sh.win.SetOnClosed(func() {
+		sh.stop()
+		unsubscribe()
+		sh.banner.stop()
+		sh.rooms.stop()
+	})
+	sh.rooms.reload()
+	return sh
+}
+
+// listen hands the backend's events to the screens they concern, until the
+// window closes or the backend ends the subscription.
+func (sh *shell) listen(events <-chan app.Event) {
+	for {
+		select {
+		case <-sh.ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRoom) {
+				sh.rooms.reload()
+			}
+		}
+	}
+}
+
+// show brings the screen with the given tab title to the front.
+func (sh *shell) show(tab string) {
+	for _, it := range sh.tabs.Items {
+		if it.Text == tab {
+			sh.tabs.Select(it)
+			return
+		}
+	}
+}
+
+// current is the title of the screen in front.
+func (sh *shell) current() string {
+	if it := sh.tabs.Selected(); it != nil {
+		return it.Text
+	}
+	return ""
+}
+
+// banner is a strip at the top of the window for short confirmations that
+// need no answer ("Room posted"). It hides itself after a while.
+type banner struct {
+	do      func(func())
+	content *fyne.Container
+	label   *widget.Label
+	gen     int         // UI goroutine only: which message is showing
+	timer   *time.Timer // UI goroutine only
+}
+
+func newBanner(do func(func())) *banner {
+	bn := &banner{do: do}
+	bn.label = widget.NewLabel("")
+	bn.label.TextStyle = fyne.TextStyle{Bold: true}
+	bn.label.Truncation = fyne.TextTruncateEllipsis
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), bn.hide)
+	closeBtn.Importance = widget.LowImportance
+	row := container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), closeBtn, bn.label)
+	bn.content = container.NewPadded(newTint(theme.ColorNameSuccess, 0x40, row))
+	bn.content.Hide()
+	return bn
+}
+
+// show puts msg in the banner for bannerTime. UI goroutine only.
+func (bn *banner) show(msg string) {
+	bn.gen++
+	gen := bn.gen
+	bn.label.SetText(msg)
+	bn.content.Show()
+	if bn.timer != nil {
+		bn.timer.Stop()
+	}
+	bn.timer = time.AfterFunc(bannerTime, func() {
+		bn.do(func() {
+			if bn.gen == gen {
+				bn.hide()
+			}
+		})
+	})
+}
+
+// hide removes the banner. UI goroutine only.
+func (bn *banner) hide() {
+	bn.content.Hide()
+}
+
+// stop cancels the pending hide when the window closes. UI goroutine only.
+func (bn *banner) stop() {
+	if bn.timer != nil {
+		bn.timer.Stop()
+	}
+}
+
+// sentence makes a message start with a capital letter, as messages shown on
+// their own do: "required" → "Required".
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}

@@ -1,0 +1,117 @@
+package screens
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// tint is content on a rounded, translucent background of a theme colour
+// that follows theme changes (light/dark).
+type tint struct {
+	widget.BaseWidget
+	colorName fyne.ThemeColorName
+	alpha     uint8
+	content   fyne.CanvasObject
+}
+
+func newTint(name fyne.ThemeColorName, alpha uint8, content fyne.CanvasObject) *tint {
+	t := &tint{colorName: name, alpha: alpha, content: content}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (t *tint) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(color.Transparent)
+	r := &tintRenderer{t: t, bg: bg}
+	r.Refresh()
+	return r
+}
+
+type tintRenderer struct {
+	t  *tint
+	bg *canvas.Rectangle
+}
+
+func (r *tintRenderer) Layout(size fyne.Size) {
+	r.bg.Resize(size)
+	r.t.content.Resize(size)
+	r.t.content.Move(fyne.NewPos(0, 0))
+}
+
+func (r *tintRenderer) MinSize() fyne.Size { return r.t.content.MinSize() }
+
+func (r *tintRenderer) Refresh() {
+	th := r.t.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.bg.FillColor = withAlpha(th.Color(r.t.colorName, v), r.t.alpha)
+	r.bg.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.bg.Refresh()
+	r.t.content.Refresh()
+}
+
+func (r *tintRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.t.content} }
+
+func (r *tintRenderer) Destroy() {}
+
+// withAlpha is c with its opacity set to a.
+func withAlpha(c color.Color, a uint8) color.Color {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	n.A = a
+	return n
+}
+
+// maxWidth is a layout that centres its objects horizontally, no wider than
+// width, so that forms stay readable on wide windows.
+type maxWidth struct{ width float32 }
+
+func (m maxWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, max(m.width, m.MinSize(objs).Width))
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+	}
+}
+
+func (m maxWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// note is a line of text in a theme colour that wraps: hints under fields,
+// their errors, and other secondary text. Placeholder colour reads as
+// secondary but stays legible in both themes, unlike a disabled label.
+type note struct {
+	rt  *widget.RichText
+	seg *widget.TextSegment
+}
+
+func newNote(size fyne.ThemeSizeName) *note {
+	seg := &widget.TextSegment{Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: size}}
+	rt := widget.NewRichText(seg)
+	rt.Wrapping = fyne.TextWrapWord
+	return &note{rt: rt, seg: seg}
+}
+
+// set shows text in the colour named; no text hides the note.
+func (n *note) set(text string, color fyne.ThemeColorName) {
+	n.seg.Text = text
+	n.seg.Style.ColorName = color
+	n.rt.Hidden = text == ""
+	n.rt.Refresh()
+}
+
+// text is what the note says, "" when hidden.
+func (n *note) text() string {
+	if !n.rt.Visible() {
+		return ""
+	}
+	return n.seg.Text
+}

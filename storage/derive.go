@@ -1,0 +1,318 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/caravan-p2p/caravan/domain"
+)
+
+// derived is what a record of a kind with derived rows (rooms, rides,
+// calendars) contributes. Triggers derive the cheap rows from the main one.
+type derived interface {
+	// main are the arguments of the kind's statement in mainSQL.
+	main(rid int64, r *domain.Record) []any
+	// geo is the R*Tree row (id, min_lon, max_lon, min_lat, max_lat), or nil.
+	geo(rid int64) []any
+	// text is the FTS5 row (rowid, title, description), or nil.
+	text(rid int64) []any
+}
+
+// mainSQL inserts the main derived row of each kind that has one.
+var mainSQL = map[domain.Kind]string{
+	domain.KindRoom: `INSERT INTO rooms(rid, id, author, version, issued_at, expires_at, title, description,
+		lat, lon, price_per_night, currency, max_guests, amenities, photos)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	domain.KindRide: `INSERT INTO rides(rid, id, author, version, issued_at, expires_at, title, route, stopovers,
+		depart_at, depart_offset, seats, seats_left, price_per_seat, currency, min_lon, min_lat, max_lon, max_lat)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	domain.KindCalendar: `INSERT INTO calendars(rid, room_id, author, blocked) VALUES (?, ?, ?, ?)`,
+}
+
+// geoSQL inserts the R*Tree row of each kind that has one; textSQL the FTS5 row.
+var (
+	geoSQL = map[domain.Kind]string{
+		domain.KindRoom: `INSERT INTO rooms_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
+		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
+	}
+	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
+)
+
+// deriver writes the derived rows of one transaction. Main rows are written at
+// once; R*Tree and FTS5 rows are queued and written by flush, after every
+// other statement of the transaction, so the virtual tables buffer the whole
+// batch instead of flushing at every statement savepoint.
+type deriver struct {
+	main   map[domain.Kind]*sql.Stmt
+	geo    map[domain.Kind]*sql.Stmt
+	text   *sql.Stmt
+	queue  []queued
+	queued map[int64]bool // rids in queue
+}
+
+type queued struct {
+	rid  int64
+	kind domain.Kind
+	row  derived
+}
+
+func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
+	d := &deriver{main: map[domain.Kind]*sql.Stmt{}, geo: map[domain.Kind]*sql.Stmt{}, queued: map[int64]bool{}}
+	prep := func(q string) (*sql.Stmt, error) {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			d.close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		return st, nil
+	}
+	var err error
+	for k, q := range mainSQL {
+		if d.main[k], err = prep(q); err != nil {
+			return nil, err
+		}
+	}
+	for k, q := range geoSQL {
+		if d.geo[k], err = prep(q); err != nil {
+			return nil, err
+		}
+	}
+	if d.text, err = prep(textSQL); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *deriver) close() {
+	if d == nil {
+		return
+	}
+	for _, st := range d.main {
+		st.Close()
+	}
+	for _, st := range d.geo {
+		st.Close()
+	}
+	if d.text != nil {
+		d.text.Close()
+	}
+}
+
+// add writes the main row of r (stored under rid) and queues its index rows.
+func (d *deriver) add(ctx context.Context, rid int64, r *domain.Record, row derived) error {
+	if _, err := d.main[r.Kind].ExecContext(ctx, row.main(rid, r)...); err != nil {
+		return fmt.Errorf("derive %s %s: %w", r.Kind, r.ID, err)
+	}
+	d.queue = append(d.queue, queued{rid, r.Kind, row})
+	d.queued[rid] = true
+	return nil
+}
+
+// forget drops the queued rows of rid, whose record is being replaced in the
+// same transaction (the triggers delete the main row).
+func (d *deriver) forget(rid int64) {
+	if !d.queued[rid] {
+		return
+	}
+	d.queue = slices.DeleteFunc(d.queue, func(q queued) bool { return q.rid == rid })
+	delete(d.queued, rid)
+}
+
+// flush writes the queued R*Tree rows, then the FTS5 rows.
+func (d *deriver) flush(ctx context.Context) error {
+	if d == nil {
+		return nil
+	}
+	for _, q := range d.queue {
+		if args := q.row.geo(q.rid); args != nil {
+			if _, err := d.geo[q.kind].ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("index location of %s %d: %w", q.kind, q.rid, err)
+			}
+		}
+	}
+	for _, q := range d.queue {
+		if args := q.row.text(q.rid); args != nil {
+			if _, err := d.text.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("index text of %s %d: %w", q.kind, q.rid, err)
+			}
+		}
+	}
+	d.queue = d.queue[:0]
+	clear(d.queued)
+	return nil
+}
+
+// deriveRow decodes the body of a valid record into its derived row, or nil
+// for kinds without one (profiles, tombstones).
+func deriveRow(r *domain.Record) (derived, error) {
+	switch r.Kind {
+	case domain.KindRoom:
+		var room roomRow
+		if err := json.Unmarshal(r.Body, &room.Room); err != nil {
+			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
+		}
+		room.amenities, room.photos = jsonText(room.Amenities), jsonText(room.Photos)
+		return &room, nil
+	case domain.KindRide:
+		var ride rideRow
+		if err := json.Unmarshal(r.Body, &ride.Ride); err != nil {
+			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
+		}
+		ride.route, ride.stopovers = jsonText(ride.Route), jsonText(ride.Stopovers)
+		ride.bound = ride.LineString().Bound()
+		return &ride, nil
+	case domain.KindCalendar:
+		var cal calendarRow
+		if err := json.Unmarshal(r.Body, &cal.Calendar); err != nil {
+			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
+		}
+		days := make([][2]int64, len(cal.Blocked))
+		for i, d := range cal.Blocked {
+			from, to, err := d.Days()
+			if err != nil {
+				return nil, &domain.RejectError{Reason: domain.ReasonBadBody, Field: fmt.Sprintf("blocked[%d]", i), Detail: err.Error()}
+			}
+			days[i] = [2]int64{epochDay(from), epochDay(to)}
+		}
+		cal.days = jsonText(days)
+		return &cal, nil
+	}
+	return nil, nil
+}
+
+type roomRow struct {
+	domain.Room
+	amenities, photos string
+}
+
+func (x *roomRow) main(rid int64, r *domain.Record) []any {
+	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, r.ExpiresAt, x.Title, x.Description,
+		x.Lat, x.Lon, x.PricePerNight, x.Currency, x.MaxGuests, x.amenities, x.photos}
+}
+
+func (x *roomRow) geo(rid int64) []any  { return []any{rid, x.Lon, x.Lon, x.Lat, x.Lat} }
+func (x *roomRow) text(rid int64) []any { return []any{rid, x.Title, x.Description} }
+
+type rideRow struct {
+	domain.Ride
+	route, stopovers string
+	bound            orb.Bound
+}
+
+func (x *rideRow) main(rid int64, r *domain.Record) []any {
+	_, offset := x.DepartAt.Zone()
+	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, r.ExpiresAt, x.Title, x.route, x.stopovers,
+		x.DepartAt.UnixMilli(), offset, x.Seats, x.SeatsLeft, x.PricePerSeat, x.Currency,
+		x.bound.Min.Lon(), x.bound.Min.Lat(), x.bound.Max.Lon(), x.bound.Max.Lat()}
+}
+
+func (x *rideRow) geo(rid int64) []any {
+	return []any{rid, x.bound.Min.Lon(), x.bound.Max.Lon(), x.bound.Min.Lat(), x.bound.Max.Lat()}
+}
+func (x *rideRow) text(int64) []any { return nil }
+
+type calendarRow struct {
+	domain.Calendar
+	days string // JSON [[from_day, to_day], ...]
+}
+
+func (x *calendarRow) main(rid int64, r *domain.Record) []any {
+	return []any{rid, x.RoomID, r.Author, x.days}
+}
+
+func (x *calendarRow) geo(int64) []any  { return nil }
+func (x *calendarRow) text(int64) []any { return nil }
+
+// epochDay is the number of days from 1970-01-01 to the UTC day t starts.
+func epochDay(t time.Time) int64 { return t.Unix() / 86400 }
+
+// jsonText is v as JSON text; v is one of our own plain types, so it cannot fail.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("storage: encode %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// cellsJSON is a record's cells as a JSON array (never null).
+func cellsJSON(cells []string) string {
+	if cells == nil {
+		return "[]"
+	}
+	return jsonText(cells)
+}
+
+// Rebuild throws away every derived table and derives them again from the raw
+// records, in one write transaction. Records are not re-validated: they were
+// when stored.
+func (s *Store) Rebuild(ctx context.Context) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
+			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
+			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
+			`DELETE FROM record_cells`,
+			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
+				SELECT j.value, r.issued_at, r.hash, r.id, r.expires_at FROM records r, json_each(r.cells) j`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		d, err := prepareDeriver(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		type row struct {
+			rid int64
+			raw []byte
+		}
+		for last := int64(0); ; {
+			var chunk []row
+			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar') ORDER BY rid LIMIT 1000`, last)
+			if err != nil {
+				return fmt.Errorf("read records: %w", err)
+			}
+			for rows.Next() {
+				var x row
+				if err := rows.Scan(&x.rid, &x.raw); err != nil {
+					rows.Close()
+					return fmt.Errorf("read records: %w", err)
+				}
+				chunk = append(chunk, x)
+			}
+			if err := rows.Close(); err != nil {
+				return fmt.Errorf("read records: %w", err)
+			}
+			if len(chunk) == 0 {
+				return d.flush(ctx)
+			}
+			for _, x := range chunk {
+				rec, err := domain.DecodeRecord(x.raw)
+				if err != nil {
+					return fmt.Errorf("record rid %d: %w", x.rid, err)
+				}
+				row, err := deriveRow(&rec)
+				if err != nil {
+					return fmt.Errorf("record %s: %w", rec.ID, err)
+				}
+				if err := d.add(ctx, x.rid, &rec, row); err != nil {
+					return err
+				}
+				last = x.rid
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,337 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/caravan-p2p/caravan/domain"
+)
+
+// Status is what Ingest did with one record.
+type Status int
+
+// The statuses. The zero Status is not a valid outcome.
+const (
+	Stored    Status = iota + 1 // new, or a newer version of a stored id
+	Duplicate                   // the very record was already stored
+	Older                       // not newer than the stored version (or its tombstone): ignored
+	Rejected                    // invalid: Outcome.Err says why
+)
+
+// String names the status: "stored", "duplicate", "older" or "rejected".
+func (s Status) String() string {
+	switch s {
+	case Stored:
+		return "stored"
+	case Duplicate:
+		return "duplicate"
+	case Older:
+		return "older"
+	case Rejected:
+		return "rejected"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Outcome is the result of ingesting one record. Err is a *domain.RejectError
+// when Status is Rejected, and nil otherwise.
+type Outcome struct {
+	Status Status
+	Err    error
+}
+
+// checked is a record after the parallel phase: validated, and when valid,
+// with everything the transaction needs computed up front.
+type checked struct {
+	rec   *domain.Record
+	err   error // the rejection from domain.Validate or from decoding
+	hash  [32]byte
+	raw   []byte
+	cells string  // JSON array
+	row   derived // the kind's derived row, if it has one
+}
+
+// check validates recs in parallel on GOMAXPROCS goroutines and prepares their
+// rows. This is where the cost is (Ed25519), so it runs before any lock is taken.
+func check(recs []domain.Record, now time.Time) []checked {
+	out := make([]checked, len(recs))
+	one := func(i int) {
+		c := &out[i]
+		c.rec = &recs[i]
+		if c.err = domain.Validate(c.rec, now); c.err != nil {
+			return
+		}
+		c.hash = c.rec.Hash()
+		c.raw, c.err = c.rec.Encode()
+		if c.err != nil {
+			c.err = domain.Reject(domain.ReasonMalformed, "%v", c.err)
+			return
+		}
+		c.cells = cellsJSON(c.rec.Cells)
+		c.row, c.err = deriveRow(c.rec)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(recs))
+	if workers <= 1 {
+		for i := range recs {
+			one(i)
+		}
+		return out
+	}
+	const chunk = 8
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(recs) {
+					return
+				}
+				for i := start; i < min(start+chunk, len(recs)); i++ {
+					one(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// Ingest validates recs and stores those that are new or newer, all in one
+// write transaction. Outcomes are in the order of recs; records later in the
+// batch see earlier ones. The error is only for a failure of the store itself,
+// in which case nothing of the batch is stored.
+func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time) ([]Outcome, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	cs := check(recs, now)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	out := make([]Outcome, len(cs))
+	if !slices.ContainsFunc(cs, func(c checked) bool { return c.err == nil }) {
+		for i, c := range cs {
+			out[i] = Outcome{Status: Rejected, Err: c.err}
+		}
+		return out, nil // nothing to write: take no lock
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		in, err := beginIngest(ctx, tx, cs)
+		if err != nil {
+			return err
+		}
+		defer in.close()
+		for i := range cs {
+			if out[i], err = in.put(ctx, &cs[i]); err != nil {
+				return err
+			}
+		}
+		return in.flush(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
+	}
+	return out, nil
+}
+
+// IngestOwn ingests one record of the local user and, if it is stored, queues
+// it in the outbox in the same transaction, so whichever process runs the node
+// publishes it.
+func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time) (Outcome, error) {
+	cs := check([]domain.Record{rec}, now)
+	if cs[0].err != nil {
+		return Outcome{Status: Rejected, Err: cs[0].err}, nil
+	}
+	var out Outcome
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		in, err := beginIngest(ctx, tx, cs)
+		if err != nil {
+			return err
+		}
+		defer in.close()
+		if out, err = in.put(ctx, &cs[0]); err != nil || out.Status != Stored {
+			return err
+		}
+		if err := in.flush(ctx); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, rec.ID, cs[0].hash, s.nowMs(now))
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("ingest own %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	return out, nil
+}
+
+// ingester writes the records of one ingest transaction.
+type ingester struct {
+	insert, update *sql.Stmt
+	*deriver
+	// heads holds the stored head of every id the batch names (nil if none),
+	// kept up to date as the batch is stored, so later records see earlier ones.
+	heads map[string]*storedHead
+}
+
+const (
+	sqlHeads = `SELECT id, rid, kind, author, version, hash FROM records
+		WHERE id IN (SELECT value FROM json_each(?))`
+	sqlInsert = `INSERT INTO records(id, kind, author, version, issued_at, expires_at, hash, cells, raw)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlUpdate = `UPDATE records SET kind = ?, author = ?, version = ?, issued_at = ?, expires_at = ?,
+		hash = ?, cells = ?, raw = ? WHERE rid = ?`
+)
+
+// storedHead is the head of an id as stored, with its row key.
+type storedHead struct {
+	rid int64
+	domain.Head
+}
+
+// beginIngest looks up the heads of every id the batch names (its records'
+// and their calendars' rooms) in one query and prepares the statements.
+func beginIngest(ctx context.Context, tx *sql.Tx, cs []checked) (*ingester, error) {
+	in := &ingester{heads: make(map[string]*storedHead, len(cs))}
+	ids := make([]string, 0, len(cs))
+	for i := range cs {
+		if cs[i].err == nil {
+			ids = append(ids, cs[i].rec.ID)
+			if cal, ok := cs[i].row.(*calendarRow); ok {
+				ids = append(ids, cal.RoomID)
+			}
+		}
+	}
+	if err := in.lookup(ctx, tx, ids); err != nil {
+		return nil, err
+	}
+	prep := func(q string) (*sql.Stmt, error) {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			in.close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		return st, nil
+	}
+	var err error
+	if in.insert, err = prep(sqlInsert); err != nil {
+		return nil, err
+	}
+	if in.update, err = prep(sqlUpdate); err != nil {
+		return nil, err
+	}
+	if in.deriver, err = prepareDeriver(ctx, tx); err != nil {
+		in.close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// lookup reads the stored heads of ids into in.heads.
+func (in *ingester) lookup(ctx context.Context, tx *sql.Tx, ids []string) error {
+	rows, err := tx.QueryContext(ctx, sqlHeads, jsonText(ids))
+	if err != nil {
+		return fmt.Errorf("look up %d ids: %w", len(ids), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var h storedHead
+		var version int64
+		var hash []byte
+		if err := rows.Scan(&id, &h.rid, &h.Kind, &h.Author, &version, &hash); err != nil {
+			return fmt.Errorf("look up %d ids: %w", len(ids), err)
+		}
+		h.Version = uint64(version)
+		copy(h.Hash[:], hash)
+		in.heads[id] = &h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up %d ids: %w", len(ids), err)
+	}
+	return nil
+}
+
+func (in *ingester) close() {
+	for _, st := range []*sql.Stmt{in.insert, in.update} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	in.deriver.close()
+}
+
+// put stores one checked record if it succeeds the stored head of its id.
+func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
+	if c.err != nil {
+		return Outcome{Status: Rejected, Err: c.err}, nil
+	}
+	r := c.rec
+	prev := in.heads[r.ID]
+	var prevHead *domain.Head
+	if prev != nil {
+		prevHead = &prev.Head
+	}
+	switch succ, err := domain.Succeeds(prevHead, r); {
+	case err != nil:
+		return Outcome{Status: Rejected, Err: err}, nil
+	case succ == domain.Same:
+		return Outcome{Status: Duplicate}, nil
+	case succ == domain.Older:
+		return Outcome{Status: Older}, nil
+	}
+	if cal, ok := c.row.(*calendarRow); ok {
+		if rej := in.checkRoomOwner(r, cal.RoomID); rej != nil {
+			return Outcome{Status: Rejected, Err: rej}, nil
+		}
+	}
+	var rid int64
+	if prev == nil {
+		res, err := in.insert.ExecContext(ctx, r.ID, string(r.Kind), r.Author, int64(r.Version),
+			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("insert %s: %w", r.ID, err)
+		}
+		if rid, err = res.LastInsertId(); err != nil {
+			return Outcome{}, fmt.Errorf("insert %s: %w", r.ID, err)
+		}
+	} else {
+		rid = prev.rid
+		in.forget(rid)
+		// The update trigger removes the old version's derived rows and cells.
+		if _, err := in.update.ExecContext(ctx, string(r.Kind), r.Author, int64(r.Version),
+			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw, rid); err != nil {
+			return Outcome{}, fmt.Errorf("update %s: %w", r.ID, err)
+		}
+	}
+	if c.row != nil {
+		if err := in.add(ctx, rid, r, c.row); err != nil {
+			return Outcome{}, err
+		}
+	}
+	in.heads[r.ID] = &storedHead{rid: rid, Head: domain.Head{Kind: r.Kind, Author: r.Author, Version: r.Version, Hash: c.hash}}
+	return Outcome{Status: Stored}, nil
+}
+
+// checkRoomOwner refuses a calendar for a room that is stored under another
+// author, or for an id that is not a room. A calendar may arrive before its
+// room; search only honours calendars whose author is the room's.
+func (in *ingester) checkRoomOwner(cal *domain.Record, roomID string) *domain.RejectError {
+	room := in.heads[roomID]
+	if room == nil {
+		return nil
+	}
+	if room.Author != cal.Author {
+		return domain.Reject(domain.ReasonNotOwner, "room %s belongs to %s", roomID, room.Author)
+	}
+	if room.Kind != domain.KindRoom && room.Kind != domain.KindTombstone {
+		return &domain.RejectError{Reason: domain.ReasonBadBody, Field: "room_id",
+			Detail: fmt.Sprintf("%s is a %s, not a room", roomID, room.Kind)}
+	}
+	return nil
+}

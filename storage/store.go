@@ -1,0 +1,284 @@
+// Package storage persists Caravan's signed records in SQLite and answers the
+// queries the screens, the CLI and the peer-to-peer layer ask (DESIGN §8).
+//
+// Raw signed records are the source of truth (table records, current version
+// of each id, tombstones included). Everything else (rooms with an R*Tree and
+// FTS5, rides with an R*Tree, calendars' blocked days, sync items per cell) is
+// derived from them in the same transaction and can be rebuilt at any time
+// with Rebuild.
+//
+// Several processes may open the same file at once (the CLI writes while a
+// node runs): SQLite's WAL mode and a busy timeout serialise them, and write
+// transactions are kept short.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ErrNotFound is returned when a record or state key is not stored.
+var ErrNotFound = errors.New("not found")
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// driverName is go-sqlite3 with the per-connection settings the DSN cannot
+// carry. Checkpoints run in the background (see checkpoints), so a writer's
+// own automatic checkpoint is only a backstop for a WAL that grew past 40 MB.
+const driverName = "sqlite3_caravan"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA wal_autocheckpoint = 10000", nil)
+		return err
+	}})
+}
+
+// Store is a Caravan database. Its methods are safe for concurrent use.
+type Store struct {
+	path string
+	// w is the writer: one connection, BEGIN IMMEDIATE, so writers in this
+	// process queue in Go and writers in other processes wait on busy_timeout.
+	w *sql.DB
+	// r is the reader pool: deferred transactions and query_only, so reads
+	// never take the write lock.
+	r *sql.DB
+
+	// dv is the connection PRAGMA data_version is asked on; the value is per
+	// connection, so it must always be the same one.
+	dvMu sync.Mutex
+	dv   *sql.Conn
+
+	// kick asks the checkpointer to run after a commit; closing it stops it.
+	kick chan struct{}
+	done chan struct{}
+
+	now func() time.Time // the clock for expiry; tests replace it
+}
+
+// Connection kinds.
+const (
+	connWrite = iota // BEGIN IMMEDIATE: takes the write lock at once, never fails upgrading a read lock
+	connRead         // deferred transactions, query_only
+	connOther        // deferred transactions, not query_only: backups and checkpoints
+)
+
+// dsn builds the connection string for path and a kind of connection.
+func dsn(path string, kind int) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_cache_size", "-16000") // KiB: 16 MB of page cache per connection
+	q.Set("_stmt_cache_size", "64")
+	q.Set("_txlock", "deferred")
+	switch kind {
+	case connWrite:
+		q.Set("_txlock", "immediate")
+	case connRead:
+		q.Set("_query_only", "1")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. Opening an up-to-date file changes nothing.
+func Open(path string) (*Store, error) {
+	w, err := sql.Open(driverName, dsn(path, connWrite))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{path: path, w: w, now: time.Now}
+	ctx := context.Background()
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open(driverName, dsn(path, connRead))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0)) + 1 // +1: the data_version connection
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.r = r
+	if s.dv, err = r.Conn(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: data_version connection: %w", path, err)
+	}
+	cp, err := sql.Open(driverName, dsn(path, connOther))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
+	}
+	cp.SetMaxOpenConns(1)
+	s.kick, s.done = make(chan struct{}, 1), make(chan struct{})
+	go s.checkpoints(cp)
+	return s, nil
+}
+
+// checkpoints copies committed pages from the WAL back into the database file
+// after writes, on a connection of its own, so that neither the writer nor a
+// reader waits for it. A passive checkpoint never blocks the other
+// connections (nor other processes); what it cannot copy yet, the next one does.
+func (s *Store) checkpoints(db *sql.DB) {
+	defer close(s.done)
+	defer db.Close()
+	for range s.kick {
+		if _, err := db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			slog.Warn("storage: checkpoint failed", "path", s.path, "err", err)
+		}
+	}
+}
+
+// Close closes the database. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	if s.kick != nil {
+		close(s.kick)
+		<-s.done
+	}
+	var errs []error
+	if s.dv != nil {
+		errs = append(errs, s.dv.Close())
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// migration is one numbered schema step.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded NNNN_name.sql files in order.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations newer than PRAGMA user_version, each in its
+// own transaction. An up-to-date file takes no write lock; otherwise the
+// version is read again inside the (immediate) transaction, so two processes
+// opening a fresh file at once apply each step once.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var have int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("open %s: %w", s.path, err)
+	}
+	if have > len(ms) {
+		return fmt.Errorf("open %s: schema version %d is newer than this program's %d: upgrade Caravan", s.path, have, len(ms))
+	}
+	for _, m := range ms[have:] {
+		if err := s.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migrate %s: %s: %w", s.path, m.name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var have int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return err
+	}
+	if have >= m.version {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	slog.Debug("storage: applied migration", "path", s.path, "migration", m.name)
+	return nil
+}
+
+// writeTx runs fn in one write transaction and commits it.
+func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default: // a checkpoint is already due
+	}
+	return nil
+}
+
+// nowMs is the store's clock in unix ms, or t's when t is set.
+func (s *Store) nowMs(t time.Time) int64 {
+	if t.IsZero() {
+		t = s.now()
+	}
+	return t.UnixMilli()
+}

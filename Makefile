@@ -38,7 +38,7 @@ unit:
 
 # fuzz runs each fuzz target briefly; the seed corpora also run in `unit`.
 fuzz:
-	@set -e; for pkg in ./domain; do \
+	@set -e; for pkg in ./domain ./p2p/recon; do \
 	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; \
 	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \

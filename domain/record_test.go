@@ -103,6 +103,7 @@ func TestValidateRejects(t *testing.T) {
 		{"latitude out of range", bodyWith(func(r *Room) { r.Lat = 91 }), ReasonBadCoordinate},
 		{"longitude out of range", bodyWith(func(r *Room) { r.Lon = -180.5 }), ReasonBadCoordinate},
 		{"wrong cell", resign(func(r *Record) { r.Cells = []string{"6/0/0"} }), ReasonBadCells},
+		{"tombstone with a repeated cell", resign(func(r *Record) { r.Kind, r.Body, r.Cells = KindTombstone, nil, []string{"6/32/21", "6/32/21"} }), ReasonBadCells},
 		{"no title", bodyWith(func(r *Room) { r.Title = "  " }), ReasonBadBody},
 		{"bad currency", bodyWith(func(r *Room) { r.Currency = "EURO" }), ReasonBadBody},
 		{"no guests", bodyWith(func(r *Room) { r.MaxGuests = 0 }), ReasonBadBody},

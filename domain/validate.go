@@ -130,10 +130,13 @@ func checkCellList(cells []string, min, max int) error {
 	if len(cells) < min || len(cells) > max {
 		return Reject(ReasonBadCells, "%d cells, want %d to %d", len(cells), min, max)
 	}
-	for _, c := range cells {
+	for i, c := range cells {
 		t, err := ParseCell(c)
 		if err != nil || t.Z != TopicZoom {
 			return Reject(ReasonBadCells, "cell %q is not a zoom-%d tile", c, TopicZoom)
+		}
+		if i > 0 && c <= cells[i-1] {
+			return Reject(ReasonBadCells, "cells must be sorted and distinct; %q follows %q", c, cells[i-1])
 		}
 	}
 	return nil

@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/caravan-p2p/caravan/domain"
 )
 
 // publishLoop publishes the outbox: at once for posts made in this process
@@ -87,16 +90,21 @@ func (n *Node) stateLoop(ctx context.Context) {
 	}
 }
 
-// sweepLoop drops expired records at start and every sweepPeriod.
-func (n *Node) sweepLoop(ctx context.Context) {
-	tick := time.NewTicker(sweepPeriod)
+// maintainLoop keeps the store fresh at start and every maintainPeriod: it
+// drops expired records and renews the user's own listings before they expire.
+func (n *Node) maintainLoop(ctx context.Context) {
+	tick := time.NewTicker(maintainPeriod)
 	defer tick.Stop()
 	for {
-		if k, err := n.store.SweepExpired(ctx, time.Now()); err != nil {
+		now := time.Now()
+		if k, err := n.store.SweepExpired(ctx, now); err != nil {
 			n.log.Warn("sweep expired records", "err", err)
 		} else if k > 0 {
 			n.log.Info("swept expired records", "count", k)
 			n.bus.recordsChanged(allKinds())
+		}
+		if err := n.renewOwn(ctx, now); err != nil {
+			n.log.Warn("renew own records", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -104,4 +112,24 @@ func (n *Node) sweepLoop(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// renewOwn re-signs the user's rooms, calendars and profile that would expire
+// within renewAhead, and queues the new versions for publishing (DESIGN §3).
+func (n *Node) renewOwn(ctx context.Context, now time.Time) error {
+	due, err := n.store.Expiring(ctx, n.Self(), []domain.Kind{domain.KindRoom, domain.KindCalendar, domain.KindProfile}, now.Add(renewAhead))
+	if err != nil {
+		return err
+	}
+	for _, prev := range due {
+		rec, err := n.id.Renew(prev, now)
+		if err == nil {
+			err = n.postOwn(ctx, rec)
+		}
+		if err != nil {
+			return fmt.Errorf("renew %s %s: %w", prev.Kind, prev.ID, err)
+		}
+		n.log.Info("renewed", "kind", rec.Kind, "id", rec.ID, "expires", rec.Expires())
+	}
+	return nil
 }

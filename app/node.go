@@ -31,11 +31,12 @@ type Options struct {
 
 // Timings of the node's background work.
 const (
-	outboxPoll    = 200 * time.Millisecond // how often another process's posts are looked for
-	statePeriod   = time.Second            // how often the runtime state is written for CLI commands
-	stateFresh    = 3 * time.Second        // a runtime state older than this means no node runs
-	sweepPeriod   = 10 * time.Minute
-	publishWindow = 10 * time.Second
+	outboxPoll     = 200 * time.Millisecond // how often another process's posts are looked for
+	statePeriod    = time.Second            // how often the runtime state is written for CLI commands
+	stateFresh     = 3 * time.Second        // a runtime state older than this means no node runs
+	maintainPeriod = 10 * time.Minute       // how often expired records are swept and own ones renewed
+	renewAhead     = 7 * 24 * time.Hour     // own records are renewed this long before they expire
+	publishWindow  = 10 * time.Second
 )
 
 // Node is one Caravan peer: the user's identity, the local store and, once
@@ -142,7 +143,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.spawn(runCtx, func(ctx context.Context) { n.eventLoop(ctx, events) })
 	n.spawn(runCtx, n.publishLoop)
 	n.spawn(runCtx, n.stateLoop)
-	n.spawn(runCtx, n.sweepLoop)
+	n.spawn(runCtx, n.maintainLoop)
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/caravan-p2p/caravan/domain"
 )
 
 func testRoom() Room {
@@ -139,5 +141,41 @@ func TestNodesOnLoopback(t *testing.T) {
 	}
 	if err := b.Start(ctx); err == nil {
 		t.Error("a second Start on a running node succeeded")
+	}
+}
+
+// TestRenewOwn renews the user's room that is about to expire and leaves
+// fresh ones alone.
+func TestRenewOwn(t *testing.T) {
+	n := openNode(t, Options{})
+	ctx := context.Background()
+	now := time.Now()
+	old := now.Add(-55 * 24 * time.Hour) // expires in 5 days
+	mine, err := n.id.NewRoomRecord(testRoom(), nil, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.postOwn(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := n.PostRoom(ctx, testRoom()) // expires in 60 days: not due
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.renewOwn(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := n.store.Record(ctx, mine.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || got.Expires().Before(now.Add(59*24*time.Hour)) || string(got.Body) != string(mine.Body) {
+		t.Errorf("renewed room: version %d, expires %v; want version 2, same body, 60 more days", got.Version, got.Expires())
+	}
+	if r, _ := n.store.Record(ctx, fresh); r.Version != 1 {
+		t.Errorf("a fresh room was renewed too (version %d)", r.Version)
+	}
+	if err := domain.Validate(&got, now); err != nil {
+		t.Errorf("renewed record invalid: %v", err)
 	}
 }

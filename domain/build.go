@@ -81,3 +81,22 @@ func (id *Identity) newRecord(kind Kind, body any, cells []string, prev *Record,
 	id.Sign(&r)
 	return r, nil
 }
+
+// Renew signs a new version of one of the identity's own records with the
+// same body and a full new lifetime, so a listing stays up while its owner's
+// app runs. Rides are not renewed: they end at departure.
+func (id *Identity) Renew(prev Record, now time.Time) (Record, error) {
+	if prev.Author != id.Author() {
+		return Record{}, Reject(ReasonNotOwner, "record %s belongs to %s", prev.ID, prev.Author)
+	}
+	life, ok := lifetime(prev.Kind)
+	if !ok || prev.Kind == KindRide || prev.Kind == KindTombstone {
+		return Record{}, Reject(ReasonBadKind, "a %s is not renewed", prev.Kind)
+	}
+	r := prev
+	r.Version = prev.Version + 1
+	r.IssuedAt = max(now.UnixMilli(), prev.IssuedAt+1)
+	r.ExpiresAt = r.IssuedAt + life.Milliseconds()
+	id.Sign(&r)
+	return r, nil
+}

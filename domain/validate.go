@@ -53,7 +53,8 @@ func Validate(r *Record, now time.Time) error {
 	if r.Version == 0 {
 		return Reject(ReasonBadVersion, "version must be at least 1")
 	}
-	if size := len(r.SigningBytes()) + len(r.Sig); size > MaxRecordSize {
+	signed := r.SigningBytes()
+	if size := len(signed) + len(r.Sig); size > MaxRecordSize {
 		return Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
 	}
 	if r.IssuedAt > now.Add(MaxClockSkew).UnixMilli() {
@@ -65,19 +66,21 @@ func Validate(r *Record, now time.Time) error {
 	if now.UnixMilli() >= r.ExpiresAt {
 		return Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
 	}
-	if err := VerifySignature(r); err != nil {
+	if err := verify(r, signed); err != nil {
 		return err
 	}
 	return validateBody(r)
 }
 
 // VerifySignature checks the record's signature against the key in its author.
-func VerifySignature(r *Record) error {
+func VerifySignature(r *Record) error { return verify(r, r.SigningBytes()) }
+
+func verify(r *Record, signed []byte) error {
 	pub, err := AuthorKey(r.Author)
 	if err != nil {
 		return Reject(ReasonBadAuthor, "%v", err)
 	}
-	if len(r.Sig) != ed25519.SignatureSize || !ed25519.Verify(pub, r.SigningBytes(), r.Sig) {
+	if len(r.Sig) != ed25519.SignatureSize || !ed25519.Verify(pub, signed, r.Sig) {
 		return Reject(ReasonBadSignature, "signature does not match the record and its author")
 	}
 	return nil

@@ -125,7 +125,7 @@ func (e *env) searchCommand() *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%.2f %s\t%d\t%.4f,%.4f\n", r.ID, r.Title, r.PricePerNight, r.Currency, r.MaxGuests, r.Lat, r.Lon)
 				}
 				tw.Flush()
-				fmt.Fprintf(w, "%d rooms\n", len(found))
+				fmt.Fprintln(w, plural(len(found), "room"))
 			})
 		},
 	}
@@ -163,7 +163,7 @@ func (e *env) peersCommand() *cobra.Command {
 				for _, p := range peers {
 					fmt.Fprintf(w, "%s\t%s\n", p.PeerID, strings.Join(p.Addrs, " "))
 				}
-				fmt.Fprintf(w, "%d peers\n", len(peers))
+				fmt.Fprintln(w, plural(len(peers), "peer"))
 			})
 		},
 	}
@@ -234,4 +234,12 @@ func (e *env) recordsCommand() *cobra.Command {
 	}
 	records.AddCommand(export, imp)
 	return records
+}
+
+// plural writes a count with its noun: "1 peer", "3 peers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,0 +1,44 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caravan-p2p/caravan/domain"
+)
+
+// Expiring returns the current records of author, of the given kinds, that
+// expire before the given time: the ones the author's running app renews.
+func (s *Store) Expiring(ctx context.Context, author string, kinds []domain.Kind, before time.Time) ([]domain.Record, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{author, before.UnixMilli()}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	q := `SELECT raw FROM records WHERE author = ? AND expires_at < ? AND kind IN (?` + strings.Repeat(",?", len(kinds)-1) + `) ORDER BY expires_at`
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("expiring records: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Record
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("expiring records: %w", err)
+		}
+		r, err := decodeRaw(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("expiring records: %w", err)
+	}
+	return out, nil
+}

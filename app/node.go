@@ -25,6 +25,20 @@ type Options struct {
 	Peers []string
 	// MDNS turns on discovery of peers on the local network.
 	MDNS bool
+	// NoDHT keeps the node off the DHT: peers come from MDNS and Peers only.
+	NoDHT bool
+	// Bootstrap are DHT bootstrap multiaddrs; empty means the public IPFS
+	// bootstrap peers, or none with PrivateDHT.
+	Bootstrap []string
+	// PrivateDHT runs Caravan's own DHT instead of rendezvous on the public one.
+	PrivateDHT bool
+	// AlwaysOn is the headless node: a DHT server when reachable, with room
+	// for more connections.
+	AlwaysOn bool
+	// Relay offers a circuit relay to peers that cannot be reached directly.
+	Relay bool
+	// NoPortMap turns off NAT port mapping (UPnP, NAT-PMP) on the router.
+	NoPortMap bool
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -113,11 +127,17 @@ func (n *Node) Start(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	events := make(chan p2p.Event, 256)
 	peer, err := p2p.New(runCtx, p2p.Config{
-		Key:         n.id.PrivKey(),
-		ListenAddrs: n.opts.Listen,
-		Peers:       n.opts.Peers,
-		MDNS:        n.opts.MDNS,
-		Logger:      n.log,
+		Key:          n.id.PrivKey(),
+		ListenAddrs:  n.opts.Listen,
+		Peers:        n.opts.Peers,
+		MDNS:         n.opts.MDNS,
+		NoDHT:        n.opts.NoDHT,
+		Bootstrap:    n.opts.Bootstrap,
+		DHTMode:      dhtMode(n.opts.AlwaysOn),
+		DHTPrefix:    dhtPrefix(n.opts.PrivateDHT),
+		RelayService: n.opts.Relay,
+		NoPortMap:    n.opts.NoPortMap,
+		Logger:       n.log,
 		OnEvent: func(e p2p.Event) {
 			select {
 			case events <- e:
@@ -211,4 +231,20 @@ func (n *Node) eventLoop(ctx context.Context, events <-chan p2p.Event) {
 			}
 		}
 	}
+}
+
+// dhtMode is client for the desktop app and automatic (server when publicly
+// reachable) for the always-on node.
+func dhtMode(alwaysOn bool) p2p.DHTMode {
+	if alwaysOn {
+		return p2p.DHTAuto
+	}
+	return p2p.DHTClient
+}
+
+func dhtPrefix(private bool) string {
+	if private {
+		return p2p.PrivateDHTPrefix
+	}
+	return ""
 }

@@ -102,7 +102,7 @@ func TestPostRoomValidatesAndLists(t *testing.T) {
 // one shows up on the other, and the other's subscribers hear of it.
 func TestNodesOnLoopback(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}})
+	a := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
 	if err := a.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestNodesOnLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: st.Addrs[:1]})
+	b := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: st.Addrs[:1], NoDHT: true, NoPortMap: true})
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,8 @@ type runtimeState struct {
 	Addrs      []string   `json:"addrs"`
 	Peers      []PeerInfo `json:"peers"`
 	Cells      []string   `json:"cells"`
+	NAT        string     `json:"nat"`       // reachability: Unknown, Public or Private
+	DHTPeers   int        `json:"dht_peers"` // size of the DHT routing table
 	Rejections Rejections `json:"rejections"`
 }
 
@@ -46,8 +48,10 @@ func (n *Node) liveState() runtimeState {
 	}
 	st.Addrs = p.Addrs()
 	st.Cells = p.Cells()
+	st.NAT = p.Reachability().String()
+	st.DHTPeers = p.DHTPeers()
 	for _, pi := range p.Peers() {
-		st.Peers = append(st.Peers, PeerInfo{PeerID: pi.ID, Addrs: pi.Addrs})
+		st.Peers = append(st.Peers, PeerInfo{PeerID: pi.ID, Addrs: pi.Addrs, Agent: pi.Agent, Score: pi.Score})
 	}
 	return st
 }
@@ -78,6 +82,8 @@ type Status struct {
 	Addrs      []string       `json:"addrs"`
 	Peers      int            `json:"peers"`
 	Cells      []string       `json:"cells"`
+	NAT        string         `json:"nat,omitempty"`
+	DHTPeers   int            `json:"dht_peers"`
 	Records    int            `json:"records"`
 	ByKind     map[string]int `json:"records_by_kind"`
 	Outbox     int            `json:"outbox"`
@@ -105,7 +111,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	}
 	return Status{
 		PeerID: n.Self(), DataDir: n.opts.DataDir, Running: st.Running,
-		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells,
+		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells, NAT: st.NAT, DHTPeers: st.DHTPeers,
 		Records: total, ByKind: kindNames(byKind), Outbox: len(outbox), Rejections: st.Rejections,
 	}, nil
 }

@@ -52,6 +52,8 @@ type RoomQuery struct {
 type PeerInfo struct {
 	PeerID string   `json:"peer_id"`
 	Addrs  []string `json:"addrs"`
+	Agent  string   `json:"agent,omitempty"` // the peer's software, e.g. caravan/1
+	Score  float64  `json:"score"`           // its GossipSub score; below zero means misbehaving
 }
 
 // EventKind says what changed.

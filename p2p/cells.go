@@ -70,11 +70,19 @@ func (p *Peer) announceLoop() {
 		default:
 		}
 		a := p.snapshotCells()
+		// The next round waits at least announceGap, keeping us under the
+		// other side's limit (cellsRate); kicks meanwhile are coalesced.
+		next := time.Now().Add(announceGap)
 		for _, id := range p.h.Network().Peers() {
 			if ok, err := p.h.Peerstore().SupportsProtocols(id, CellsProtocol); err != nil || len(ok) == 0 {
 				continue
 			}
 			p.goTracked(func() { p.announceTo(id, a) })
+		}
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
 		}
 	}
 }
@@ -120,6 +128,44 @@ func (p *Peer) handleCells(s network.Stream) {
 		return
 	}
 	_ = s.Close()
+	if !p.cellsLimit.allow(id) {
+		p.deferAnnouncement(id, payload)
+		return
+	}
+	p.applyAnnouncement(id, payload)
+}
+
+// deferAnnouncement keeps the latest announcement of a peer over its rate
+// limit and applies it after cellsRetry; announcements it replaces are
+// dropped, so a flooding peer costs at most one parse per cellsRetry.
+func (p *Peer) deferAnnouncement(id peer.ID, payload []byte) {
+	p.mu.Lock()
+	_, waiting := p.pendingAnn[id]
+	p.pendingAnn[id] = payload
+	p.mu.Unlock()
+	p.log.Debug("cells announcement over the rate limit; deferred", "peer", id)
+	if waiting {
+		return
+	}
+	p.goTracked(func() {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-time.After(cellsRetry):
+		}
+		p.mu.Lock()
+		payload, ok := p.pendingAnn[id]
+		delete(p.pendingAnn, id)
+		p.mu.Unlock()
+		if ok {
+			p.applyAnnouncement(id, payload)
+		}
+	})
+}
+
+// applyAnnouncement records a peer's cells, reports them and starts the
+// catch-up of the cells newly shared with it.
+func (p *Peer) applyAnnouncement(id peer.ID, payload []byte) {
 	seq, cells, err := parseAnnouncement(payload)
 	if err != nil {
 		p.log.Debug("cells announcement refused", "peer", id, "err", err)

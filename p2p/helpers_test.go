@@ -190,7 +190,10 @@ func newTestPeer(t *testing.T, id *domain.Identity, mod func(*Config)) *testPeer
 		id = newIdentity(t)
 	}
 	tp := &testPeer{sink: newFakeSink(), events: &events{}, id: id}
-	cfg := Config{Key: id.PrivKey(), ListenAddrs: loopback, Logger: testLogger(), OnEvent: tp.events.add}
+	// Tests never leave loopback: no DHT (so no public bootstrap peers) and
+	// no NAT port mapping (it probes the LAN); tests of the DHT turn it on
+	// with their own bootstrap peers.
+	cfg := Config{Key: id.PrivKey(), ListenAddrs: loopback, Logger: testLogger(), OnEvent: tp.events.add, NoDHT: true, NoPortMap: true}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -5,6 +5,14 @@
 // range-based set reconciliation (package recon), then pulls what is missing
 // and pushes what the neighbour lacks.
 //
+// Peers find each other on the LAN by mDNS, and beyond it through a Kademlia
+// DHT (dht.go): the public IPFS Amino DHT as a client by default, or a private
+// one under PrivateDHTPrefix, in which each joined cell is a rendezvous.
+// Peers behind a NAT are reached through port mapping, hole punching and
+// relays found by AutoRelay; the headless node can offer a relay. GossipSub
+// peer scoring and per-peer rate limits keep flooding and invalid peers out
+// (defence.go); limits.go sizes the connection and resource managers.
+//
 // The package never touches storage: it hands records to the app through a
 // Sink and asks the Sink what it holds.
 package p2p
@@ -18,9 +26,11 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -30,6 +40,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
+	"github.com/libp2p/go-libp2p/p2p/host/autorelay"
 	"github.com/libp2p/go-libp2p/p2p/host/eventbus"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -111,6 +123,12 @@ var (
 	streamTimeout  = 10 * time.Second       // cells exchange, sync hello
 	roundTimeout   = 30 * time.Second       // one sync request and its answer
 	sessionTimeout = 10 * time.Minute       // one whole sync session
+	// autoRelayBootDelay is how long AutoRelay waits for more relay
+	// candidates before it reserves a slot with those it has.
+	autoRelayBootDelay = 30 * time.Second
+	// autoRelayInterval is the least time between two asks of AutoRelay for
+	// relay candidates (connected peers and the DHT's routing table: cheap).
+	autoRelayInterval = 10 * time.Second
 )
 
 // Config configures a Peer.
@@ -126,11 +144,47 @@ type Config struct {
 	Peers []string
 	// MDNS enables discovery on the LAN under the service name "caravan".
 	MDNS bool
+	// NoDHT turns the DHT off: peers are then found only through mDNS and
+	// Peers (LAN-only, or a fixed set of peers). Tests set it so they never
+	// reach beyond loopback.
+	NoDHT bool
+	// Bootstrap are multiaddrs ending in /p2p/<id> of DHT bootstrap peers.
+	// When empty, the public DHT uses the IPFS Amino DHT's well-known
+	// bootstrap peers (dht.DefaultBootstrapPeers), and a private DHT starts
+	// from the peers of Peers and mDNS alone.
+	Bootstrap []string
+	// DHTMode is DHTClient (the zero value), DHTServer (for the always-on
+	// headless node) or DHTAuto.
+	DHTMode DHTMode
+	// DHTPrefix, when set, runs a private DHT under this protocol prefix
+	// (normally PrivateDHTPrefix) instead of joining the public IPFS Amino DHT.
+	DHTPrefix string
+	// RelayService offers a circuit relay (v2) to peers that cannot be
+	// reached directly, and the AutoNAT service: for `caravan node --relay`.
+	// libp2p runs the relay only while AutoNAT finds this host publicly
+	// reachable, which needs other peers running the AutoNAT service (on the
+	// public DHT there are many; on a private one, other nodes in server mode
+	// or with RelayService).
+	RelayService bool
+	// NoPortMap turns off NAT port mapping (UPnP and NAT-PMP on the home
+	// router). Tests set it: it probes the LAN.
+	NoPortMap bool
 	// Logger receives the peer's logs; slog.Default() when nil.
 	Logger *slog.Logger
 	// OnEvent, when set, receives events one at a time, in order, on a
 	// goroutine of the peer's. It must not call Close.
 	OnEvent func(Event)
+
+	hooks testHooks
+}
+
+// testHooks let tests simulate a peer behind a NAT on loopback.
+type testHooks struct {
+	noListen       bool          // listen on nothing: only outgoing connections
+	forcePrivate   bool          // take ourselves as unreachable from the start
+	forcePublic    bool          // take ourselves as reachable (the relay service needs it)
+	relayBootDelay time.Duration // AutoRelay's wait for more candidates
+	relayInterval  time.Duration // AutoRelay's least time between asks for candidates
 }
 
 // EventKind says what an Event reports.
@@ -185,6 +239,11 @@ type Event struct {
 type PeerInfo struct {
 	ID    string   `json:"peer_id"`
 	Addrs []string `json:"addrs"`
+	// Agent is the software the peer says it runs ("caravan/1" for ours).
+	Agent string `json:"agent,omitempty"`
+	// Score is the peer's GossipSub score as this peer sees it (0 until
+	// first computed; below GraylistThreshold everything it sends is ignored).
+	Score float64 `json:"score"`
 }
 
 // ErrClosed is returned by methods of a closed Peer.
@@ -196,6 +255,8 @@ type Peer struct {
 	h      host.Host
 	ps     *pubsub.PubSub
 	cm     *connmgr.BasicConnMgr
+	dht    *dht.IpfsDHT               // nil with Config.NoDHT; set under mu
+	disc   *drouting.RoutingDiscovery // nil with Config.NoDHT
 	sink   Sink
 	log    *slog.Logger
 	cfg    Config
@@ -204,17 +265,28 @@ type Peer struct {
 	wg     sync.WaitGroup
 	mdns   mdns.Service
 
-	mu        sync.Mutex
-	closed    bool
-	topics    map[string]*cellTopic       // by cell; joined or publish-only
-	remote    map[peer.ID]map[string]bool // cells each connected peer announced
-	remoteSeq map[peer.ID]uint64          // number of each peer's last announcement
-	annSeq    uint64                      // number of our last announcement
-	lastSync  map[syncKey]time.Time       // last session with a peer on a cell
-	redial    map[peer.ID]chan struct{}   // wakes the re-dialler of a configured peer
-	rejects   map[peer.ID]map[string]int  // rejected records per peer and reason
-	announce  chan struct{}               // wakes the announcer
-	sched     *scheduler
+	mu         sync.Mutex
+	closed     bool
+	topics     map[string]*cellTopic       // by cell; joined or publish-only
+	remote     map[peer.ID]map[string]bool // cells each connected peer announced
+	remoteSeq  map[peer.ID]uint64          // number of each peer's last announcement
+	annSeq     uint64                      // number of our last announcement
+	lastSync   map[syncKey]time.Time       // last session with a peer on a cell
+	redial     map[peer.ID]chan struct{}   // wakes the re-dialler of a configured peer
+	rejects    map[peer.ID]map[string]int  // rejected records per peer and reason
+	announce   chan struct{}               // wakes the announcer
+	sched      *scheduler
+	advertised map[string]time.Time // cells advertised in the DHT, and when
+	rvKick     chan struct{}        // wakes the rendezvous loop
+	pendingAnn map[peer.ID][]byte   // a rate-limited peer's latest announcement
+
+	syncServe  *peerLimiter // sync sessions peers start with us
+	syncStart  *peerLimiter // sync sessions we start with a peer
+	cellsLimit *peerLimiter // cells announcements received
+
+	reach   atomic.Int32 // network.Reachability, from the event bus
+	scoreMu sync.Mutex
+	scores  map[peer.ID]float64 // latest GossipSub scores
 
 	evMu   sync.Mutex
 	events []Event
@@ -250,26 +322,92 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
+	var boot []peer.AddrInfo
+	if !cfg.NoDHT {
+		if _, err := checkDHTMode(cfg.DHTMode); err != nil {
+			return nil, err
+		}
+		if boot, err = bootstrapPeers(cfg); err != nil {
+			return nil, err
+		}
+	}
 
-	cm, err := connmgr.NewConnManager(100, 400, connmgr.WithGracePeriod(time.Minute))
+	lim := desktopLimits
+	if cfg.RelayService || cfg.DHTMode == DHTServer {
+		lim = nodeLimits
+	}
+	cm, err := connmgr.NewConnManager(lim.connLow, lim.connHigh, connmgr.WithGracePeriod(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}
-	h, err := libp2p.New(
+	rm, err := newResourceManager(lim)
+	if err != nil {
+		_ = cm.Close()
+		return nil, err
+	}
+	// AutoRelay asks the peer for relay candidates; the peer exists only
+	// after the host, hence the indirection.
+	var self atomic.Pointer[Peer]
+	relaySource := func(ctx context.Context, num int) <-chan peer.AddrInfo {
+		if q := self.Load(); q != nil {
+			return q.relayCandidates(ctx, num)
+		}
+		ch := make(chan peer.AddrInfo)
+		close(ch)
+		return ch
+	}
+	bootDelay, relayInterval := autoRelayBootDelay, autoRelayInterval
+	if cfg.hooks.relayBootDelay > 0 {
+		bootDelay = cfg.hooks.relayBootDelay
+	}
+	if cfg.hooks.relayInterval > 0 {
+		relayInterval = cfg.hooks.relayInterval
+	}
+	listen := libp2p.ListenAddrStrings(cfg.ListenAddrs...)
+	if cfg.hooks.noListen {
+		listen = libp2p.NoListenAddrs
+	}
+	hopts := []libp2p.Option{
 		libp2p.Identity(cfg.Key),
-		libp2p.ListenAddrStrings(cfg.ListenAddrs...),
+		listen,
+		libp2p.EnableRelay(), // dial and accept relayed connections; AutoRelay needs it
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
 		libp2p.UserAgent("caravan/1"),
 		libp2p.DisableMetrics(),
-		// The resource manager is libp2p's default, scaled to the machine.
-		// NAT port mapping, hole punching and relays come with the DHT work.
-	)
+		libp2p.EnableHolePunching(),
+		// AutoRelay seeks relays while AutoNAT finds us unreachable or does
+		// not know yet, and stops once we are public. Caravan's relays are few
+		// (the headless nodes run with --relay), so one candidate is enough.
+		libp2p.EnableAutoRelayWithPeerSource(relaySource,
+			autorelay.WithMinCandidates(1), autorelay.WithBootDelay(bootDelay),
+			autorelay.WithMinInterval(relayInterval)),
+	}
+	switch {
+	case cfg.hooks.forcePrivate:
+		hopts = append(hopts, libp2p.ForceReachabilityPrivate())
+	case cfg.hooks.forcePublic:
+		hopts = append(hopts, libp2p.ForceReachabilityPublic())
+	}
+	if !cfg.NoPortMap {
+		hopts = append(hopts, libp2p.NATPortMap())
+	}
+	if cfg.RelayService {
+		hopts = append(hopts, libp2p.EnableRelayService())
+	}
+	if cfg.RelayService || cfg.DHTMode == DHTServer {
+		// Tell peers whether they are reachable (AutoNAT): the relay service
+		// itself starts only once AutoNAT finds this host public.
+		hopts = append(hopts, libp2p.EnableNATService())
+	}
+	h, err := libp2p.New(hopts...)
 	if err != nil {
 		_ = cm.Close()
+		_ = rm.Close()
 		return nil, fmt.Errorf("p2p: start host: %w", err)
 	}
 
@@ -286,11 +424,22 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		rejects:   map[peer.ID]map[string]int{},
 		announce:  make(chan struct{}, 1),
 		evKick:    make(chan struct{}, 1),
+
+		advertised: map[string]time.Time{},
+		rvKick:     make(chan struct{}, 1),
+		pendingAnn: map[peer.ID][]byte{},
+		syncServe:  newPeerLimiter(syncServeRate, syncServeBurst),
+		syncStart:  newPeerLimiter(syncStartRate, syncStartBurst),
+		cellsLimit: newPeerLimiter(cellsRate, cellsBurst),
 	}
 	p.sched = newScheduler()
+	self.Store(p)
 
 	fail := func(err error) (*Peer, error) {
 		cancel()
+		if p.dht != nil {
+			_ = p.dht.Close()
+		}
 		_ = h.Close()
 		p.wg.Wait()
 		return nil, err
@@ -302,7 +451,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		pubsub.WithFloodPublish(true),
 		pubsub.WithLogger(cfg.Logger.With("component", "pubsub")),
 	}
-	opts = append(opts, scoringOptions()...)
+	opts = append(opts, p.scoringOptions()...)
 	if p.ps, err = pubsub.NewGossipSub(pctx, h, opts...); err != nil {
 		return fail(fmt.Errorf("p2p: start gossipsub: %w", err))
 	}
@@ -312,6 +461,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		new(event.EvtPeerConnectednessChanged),
 		new(event.EvtPeerIdentificationCompleted),
 		new(event.EvtPeerProtocolsUpdated),
+		new(event.EvtLocalReachabilityChanged),
 	}, eventbus.BufSize(1024))
 	if err != nil {
 		return fail(fmt.Errorf("p2p: subscribe to host events: %w", err))
@@ -340,6 +490,12 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		p.goTracked(func() { p.keepConnected(ai, kick) })
 	}
 
+	if !cfg.NoDHT {
+		if err := p.startDHT(boot); err != nil {
+			return fail(err)
+		}
+	}
+
 	if cfg.MDNS {
 		svc := mdns.NewMdnsService(h, MDNSService, mdnsNotifee{p})
 		if err := svc.Start(); err != nil {
@@ -350,7 +506,8 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 			p.mdns = svc
 		}
 	}
-	p.log.Info("peer started", "id", h.ID(), "addrs", p.Addrs())
+	p.log.Info("peer started", "id", h.ID(), "addrs", p.Addrs(), "dht", !cfg.NoDHT, "dht_mode", cfg.DHTMode,
+		"dht_prefix", cfg.DHTPrefix, "bootstrap", len(boot), "relay_service", cfg.RelayService)
 	return p, nil
 }
 
@@ -360,12 +517,6 @@ func messageID(m *pb.Message) string {
 	sum := sha256.Sum256(m.Data)
 	return hex.EncodeToString(sum[:])
 }
-
-// scoringOptions is where peer scoring goes (a later issue): GossipSub v1.1
-// scores need every parameter set, see NOTES.md. Rejected records already
-// reach GossipSub as ValidationReject, which scoring will count, and
-// noteReject keeps a per-peer tally for it.
-func scoringOptions() []pubsub.Option { return nil }
 
 func parsePeers(addrs []string) ([]peer.AddrInfo, error) {
 	mas := make([]ma.Multiaddr, 0, len(addrs))
@@ -425,8 +576,8 @@ func (p *Peer) Addrs() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, a := range all {
-		if _, err := a.ValueForProtocol(ma.P_CIRCUIT); err == nil {
-			continue // a relay address is only dialable through a relay, which comes with the DHT work
+		if len(a) > 0 && a[0].Protocol().Code == ma.P_CIRCUIT {
+			continue // the relay transport's listener: no address without a relay in front
 		}
 		s := a.Encapsulate(suffix).String()
 		if !seen[s] {
@@ -447,10 +598,35 @@ func (p *Peer) Peers() []PeerInfo {
 		for _, c := range p.h.Network().ConnsToPeer(id) {
 			info.Addrs = append(info.Addrs, c.RemoteMultiaddr().String())
 		}
+		if v, err := p.h.Peerstore().Get(id, "AgentVersion"); err == nil {
+			info.Agent, _ = v.(string)
+		}
+		info.Score, _ = p.score(id)
 		out = append(out, info)
 	}
 	slices.SortFunc(out, func(a, b PeerInfo) int { return compareStrings(a.ID, b.ID) })
 	return out
+}
+
+// Reachability is whether this peer can be reached from the internet, as
+// AutoNAT last found it: network.ReachabilityUnknown until it knows,
+// ReachabilityPublic, or ReachabilityPrivate (behind a NAT or firewall; peers
+// then reach it through a relay or hole punching). Its String() is "Unknown",
+// "Public" or "Private".
+func (p *Peer) Reachability() network.Reachability {
+	return network.Reachability(p.reach.Load())
+}
+
+// DHTPeers is the number of peers in the DHT's routing table: 0 with
+// Config.NoDHT or before the DHT has found anyone.
+func (p *Peer) DHTPeers() int {
+	p.mu.Lock()
+	kd := p.dht
+	p.mu.Unlock()
+	if kd == nil {
+		return 0
+	}
+	return kd.RoutingTable().Size()
 }
 
 func compareStrings(a, b string) int {
@@ -485,13 +661,19 @@ func (p *Peer) Close() error {
 	if p.mdns != nil {
 		_ = p.mdns.Close()
 	}
-	err := p.h.Close() // closes the connection manager too
+	var dhtErr error
+	if p.dht != nil {
+		if dhtErr = p.dht.Close(); dhtErr != nil {
+			dhtErr = fmt.Errorf("p2p: close DHT: %w", dhtErr)
+		}
+	}
+	err := p.h.Close() // closes the connection manager and resource manager too
 	p.wg.Wait()
 	if err != nil {
-		return fmt.Errorf("p2p: close host: %w", err)
+		return errors.Join(dhtErr, fmt.Errorf("p2p: close host: %w", err))
 	}
 	p.log.Info("peer closed", "id", p.h.ID())
-	return nil
+	return dhtErr
 }
 
 // watchHost follows connections and identification: it announces our cells to
@@ -525,6 +707,9 @@ func (p *Peer) watchHost(sub event.Subscription) {
 			if slices.Contains(ev.Added, CellsProtocol) {
 				p.goTracked(func() { p.announceTo(ev.Peer, p.snapshotCells()) })
 			}
+		case event.EvtLocalReachabilityChanged:
+			p.reach.Store(int32(ev.Reachability))
+			p.log.Info("reachability changed", "reachability", ev.Reachability)
 		}
 	}
 }
@@ -535,6 +720,7 @@ func (p *Peer) forgetPeer(id peer.ID) {
 	delete(p.remote, id)
 	delete(p.remoteSeq, id)
 	delete(p.rejects, id)
+	delete(p.pendingAnn, id)
 	for k := range p.lastSync {
 		if k.peer == id {
 			delete(p.lastSync, k)
@@ -542,6 +728,9 @@ func (p *Peer) forgetPeer(id peer.ID) {
 	}
 	kick := p.redial[id]
 	p.mu.Unlock()
+	p.syncServe.forget(id)
+	p.syncStart.forget(id)
+	p.cellsLimit.forget(id)
 	if kick != nil {
 		select {
 		case kick <- struct{}{}:
@@ -550,8 +739,8 @@ func (p *Peer) forgetPeer(id peer.ID) {
 	}
 }
 
-// noteReject counts a record a peer sent that failed validation. Peer scoring
-// (a later issue) will read these tallies; for now they are logged.
+// noteReject counts a record a peer sent that failed validation, for the log
+// and the tests. On gossip, GossipSub's peer scoring counts the rejection too.
 func (p *Peer) noteReject(from peer.ID, reason domain.Reason, via string) {
 	p.mu.Lock()
 	m := p.rejects[from]

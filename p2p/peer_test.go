@@ -256,7 +256,7 @@ func TestCellsExchange(t *testing.T) {
 func TestRedialConfiguredPeer(t *testing.T) {
 	t.Parallel()
 	idA := newIdentity(t)
-	a1, err := New(context.Background(), Config{Key: idA.PrivKey(), ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: testLogger()}, newFakeSink())
+	a1, err := New(context.Background(), Config{Key: idA.PrivKey(), ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: testLogger(), NoDHT: true, NoPortMap: true}, newFakeSink())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestRedialConfiguredPeer(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // B fails a few dials meanwhile
 
 	listen, _, _ := cutP2P(addrA)
-	a2, err := New(context.Background(), Config{Key: idA.PrivKey(), ListenAddrs: []string{listen}, Logger: testLogger()}, newFakeSink())
+	a2, err := New(context.Background(), Config{Key: idA.PrivKey(), ListenAddrs: []string{listen}, Logger: testLogger(), NoDHT: true, NoPortMap: true}, newFakeSink())
 	if err != nil {
 		t.Fatalf("restart A on %s: %v", listen, err)
 	}
@@ -349,7 +349,7 @@ func TestAPIErrors(t *testing.T) {
 	if _, err := New(context.Background(), Config{}, newFakeSink()); err == nil {
 		t.Error("New without a key succeeded")
 	}
-	if _, err := New(context.Background(), Config{Key: newIdentity(t).PrivKey(), Peers: []string{"/ip4/127.0.0.1/tcp/1"}}, newFakeSink()); err == nil {
+	if _, err := New(context.Background(), Config{Key: newIdentity(t).PrivKey(), Peers: []string{"/ip4/127.0.0.1/tcp/1"}, NoDHT: true, NoPortMap: true}, newFakeSink()); err == nil {
 		t.Error("New with a peer address lacking /p2p/ succeeded")
 	}
 	p := newTestPeer(t, nil, nil)

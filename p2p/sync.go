@@ -44,6 +44,10 @@ const (
 	frameDone   = 'Z'
 )
 
+// declineRateLimited is the reason given to a peer that starts sync
+// sessions faster than syncServeRate.
+const declineRateLimited = "rate limited"
+
 // Sync limits.
 const (
 	// BatchSize is the most records pulled or pushed in one batch, and so the
@@ -165,6 +169,11 @@ func (p *Peer) syncWorker() {
 			return
 		}
 		if p.h.Network().Connectedness(k.peer) == network.Connected && p.joined(k.cell) {
+			// Stay under the other side's limit on sessions (syncServeRate).
+			if err := p.syncStart.wait(p.ctx, k.peer); err != nil {
+				p.sched.finish(k)
+				continue
+			}
 			if _, _, err := p.SyncCell(p.ctx, k.peer, k.cell); err != nil && p.ctx.Err() == nil {
 				p.log.Info("catch-up failed", "peer", k.peer, "cell", k.cell, "err", err)
 			}
@@ -199,6 +208,10 @@ func (p *Peer) periodicSync() {
 		for _, k := range due {
 			p.sched.add(k)
 		}
+		connected := func(id peer.ID) bool { return p.h.Network().Connectedness(id) == network.Connected }
+		p.syncServe.sweep(connected)
+		p.syncStart.sweep(connected)
+		p.cellsLimit.sweep(connected)
 	}
 }
 
@@ -428,6 +441,11 @@ func (p *Peer) handleSync(s network.Stream) {
 	decline := func(reason string) {
 		_ = w.sendNow(frameError, []byte(reason))
 		_ = s.Close()
+	}
+	if !p.syncServe.allow(id) {
+		p.log.Debug("sync request over the rate limit; declined", "peer", id)
+		decline(declineRateLimited)
+		return
 	}
 	if checkCell(cell) != nil || !p.joined(cell) {
 		decline("cell not joined")

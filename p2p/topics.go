@@ -80,6 +80,7 @@ func (p *Peer) JoinCell(cell string) error {
 		sub.Cancel()
 	}
 	p.kickAnnounce()
+	p.kickRendezvous()
 	for _, id := range others {
 		p.syncIfInitiator(id, cell)
 	}
@@ -164,6 +165,11 @@ func (p *Peer) topicLocked(cell string) (*cellTopic, error) {
 	if err != nil {
 		_ = p.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: join topic of cell %s: %w", cell, err)
+	}
+	if err := t.SetScoreParams(topicScoreParams()); err != nil {
+		_ = t.Close()
+		_ = p.ps.UnregisterTopicValidator(name)
+		return nil, fmt.Errorf("p2p: score parameters of cell %s: %w", cell, err)
 	}
 	ct := &cellTopic{topic: t}
 	p.topics[cell] = ct

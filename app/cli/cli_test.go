@@ -61,7 +61,7 @@ func startNode(t *testing.T, dir string, extra ...string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int)
-	args := append([]string{"node", "--data", dir, "--json", "--no-mdns", "--listen", "/ip4/127.0.0.1/tcp/0"}, extra...)
+	args := append([]string{"node", "--data", dir, "--json", "--no-mdns", "--no-dht", "--no-nat", "--listen", "/ip4/127.0.0.1/tcp/0"}, extra...)
 	go func() { done <- Execute(ctx, args, &out, &errb, noDesktop) }()
 	t.Cleanup(func() {
 		cancel()

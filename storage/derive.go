@@ -30,8 +30,8 @@ var mainSQL = map[domain.Kind]string{
 		lat, lon, price_per_night, currency, max_guests, amenities, photos)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	domain.KindRide: `INSERT INTO rides(rid, id, author, version, issued_at, expires_at, title, route, stopovers,
-		depart_at, depart_offset, seats, seats_left, price_per_seat, currency, min_lon, min_lat, max_lon, max_lat)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		depart_at, depart_offset, seats, seats_left, price_per_seat, currency, min_lon, min_lat, max_lon, max_lat, arrive_at, leg_ids)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	domain.KindCalendar: `INSERT INTO calendars(rid, room_id, author, blocked) VALUES (?, ?, ?, ?)`,
 }
 
@@ -42,7 +42,14 @@ var (
 		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 	}
 	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
+	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`
 )
+
+// legged is a derived row with the boxes of a route's stretches.
+type legged interface {
+	// legs are the R*Tree rows (id, min_lon, max_lon, min_lat, max_lat).
+	legs(rid int64) [][]any
+}
 
 // deriver writes the derived rows of one transaction. Main rows are written at
 // once; R*Tree and FTS5 rows are queued and written by flush, after every
@@ -52,6 +59,7 @@ type deriver struct {
 	main   map[domain.Kind]*sql.Stmt
 	geo    map[domain.Kind]*sql.Stmt
 	text   *sql.Stmt
+	leg    *sql.Stmt
 	queue  []queued
 	queued map[int64]bool // rids in queue
 }
@@ -86,6 +94,9 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.text, err = prep(textSQL); err != nil {
 		return nil, err
 	}
+	if d.leg, err = prep(legSQL); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -101,6 +112,9 @@ func (d *deriver) close() {
 	}
 	if d.text != nil {
 		d.text.Close()
+	}
+	if d.leg != nil {
+		d.leg.Close()
 	}
 }
 
@@ -135,6 +149,13 @@ func (d *deriver) flush(ctx context.Context) error {
 				return fmt.Errorf("index location of %s %d: %w", q.kind, q.rid, err)
 			}
 		}
+		if l, ok := q.row.(legged); ok {
+			for _, args := range l.legs(q.rid) {
+				if _, err := d.leg.ExecContext(ctx, args...); err != nil {
+					return fmt.Errorf("index route of %s %d: %w", q.kind, q.rid, err)
+				}
+			}
+		}
 	}
 	for _, q := range d.queue {
 		if args := q.row.text(q.rid); args != nil {
@@ -166,6 +187,7 @@ func deriveRow(r *domain.Record) (derived, error) {
 		}
 		ride.route, ride.stopovers = jsonText(ride.Route), jsonText(ride.Stopovers)
 		ride.bound = ride.LineString().Bound()
+		ride.legBounds = domain.RouteLegs(ride.LineString())
 		return &ride, nil
 	case domain.KindCalendar:
 		var cal calendarRow
@@ -203,13 +225,45 @@ type rideRow struct {
 	domain.Ride
 	route, stopovers string
 	bound            orb.Bound
+	legBounds        []orb.Bound
+}
+
+// legShift makes room in a leg's R*Tree id for its index (domain.MaxLegs).
+const legShift = 12
+
+func (x *rideRow) legs(rid int64) [][]any {
+	rows := make([][]any, len(x.legBounds))
+	for i, b := range x.legBounds {
+		rows[i] = []any{rid<<legShift | int64(i), b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat()}
+	}
+	return rows
+}
+
+// legIDs is the JSON array of the R*Tree ids of a ride's legs.
+func (x *rideRow) legIDs(rid int64) string {
+	ids := make([]int64, len(x.legBounds))
+	for i := range ids {
+		ids[i] = rid<<legShift | int64(i)
+	}
+	return jsonText(ids)
 }
 
 func (x *rideRow) main(rid int64, r *domain.Record) []any {
 	_, offset := x.DepartAt.Zone()
 	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, r.ExpiresAt, x.Title, x.route, x.stopovers,
 		x.DepartAt.UnixMilli(), offset, x.Seats, x.SeatsLeft, x.PricePerSeat, x.Currency,
-		x.bound.Min.Lon(), x.bound.Min.Lat(), x.bound.Max.Lon(), x.bound.Max.Lat()}
+		x.bound.Min.Lon(), x.bound.Min.Lat(), x.bound.Max.Lon(), x.bound.Max.Lat(), arriveMs(&x.Ride), x.legIDs(rid)}
+}
+
+// arriveMs is the ride's estimated arrival in unix ms, rounded up, so that a
+// search never skips a ride by a rounding.
+func arriveMs(r *domain.Ride) int64 {
+	t := domain.ArrivalAt(r)
+	ms := t.UnixMilli()
+	if t.After(time.UnixMilli(ms)) {
+		ms++
+	}
+	return ms
 }
 
 func (x *rideRow) geo(rid int64) []any {
@@ -256,7 +310,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
-			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
+			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
 			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)

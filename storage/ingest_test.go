@@ -279,7 +279,12 @@ func TestIngestEdgeCases(t *testing.T) {
 		s := openTest(t)
 		room := newRoom(t, alice, baseRoom(), nil, 0)
 		tomb := resigned(alice, newTombstone(t, alice, room), func(r *domain.Record) { r.Cells = append(r.Cells, r.Cells[0]) })
-		mustStore(t, s, room, tomb)
+		// Since cells must be sorted and distinct (domain), it is refused and
+		// the room stays.
+		out := ingest(t, s, room, tomb)
+		if out[0].Status != Stored || out[1].Status != Rejected || domain.ReasonOf(out[1].Err) != domain.ReasonBadCells {
+			t.Fatalf("outcomes %+v", out)
+		}
 		if items, err := s.SyncItems(ctx, room.Cells[0]); err != nil || len(items) != 1 {
 			t.Fatalf("sync items %v, %v", items, err)
 		}

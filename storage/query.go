@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -80,9 +82,52 @@ type RoomQuery struct {
 	Amenities []string   // has all of these (case-insensitive)
 	Text      string     // words in the title or description (each word a prefix)
 	Author    string     // published by this peer ID
+	Order     RoomOrder  // how hits are sorted
 	Limit     int        // at most this many hits; 0 for all
 	Offset    int        // skip this many hits
 	Now       time.Time  // rooms expired at Now are left out; zero for the store's clock
+}
+
+// RoomOrder is how room hits are sorted.
+type RoomOrder int
+
+// The room orders.
+const (
+	// OrderAuto ranks when the query has a Bound (OrderRanked), and lists
+	// newest first otherwise (OrderNewest).
+	OrderAuto RoomOrder = iota
+	// OrderNewest lists the most recently issued first.
+	OrderNewest
+	// OrderRanked ranks by domain.RoomRank around the centre of the Bound
+	// (nearer, better rated, cheaper first); without a Bound, newest first.
+	OrderRanked
+)
+
+// ranked reports whether q's hits are ranked around its Bound's centre.
+func (q *RoomQuery) ranked() bool {
+	return q.Bound != nil && q.Order != OrderNewest
+}
+
+// validate reports a query that makes no sense, with what to change.
+func (q *RoomQuery) validate() error {
+	if q.Bound != nil {
+		if err := domain.CheckBound(*q.Bound); err != nil {
+			return err
+		}
+	}
+	switch {
+	case q.Guests < 0:
+		return fmt.Errorf("guests %d: give 0 (any) or more", q.Guests)
+	case math.IsNaN(q.MinPrice) || math.IsNaN(q.MaxPrice) || q.MinPrice < 0 || q.MaxPrice < 0:
+		return fmt.Errorf("price range %v to %v: prices are numbers of 0 or more", q.MinPrice, q.MaxPrice)
+	case q.MaxPrice > 0 && q.MinPrice > q.MaxPrice:
+		return fmt.Errorf("price range: minimum %v is above maximum %v", q.MinPrice, q.MaxPrice)
+	case q.Limit < 0 || q.Offset < 0:
+		return fmt.Errorf("limit %d offset %d: give 0 or more", q.Limit, q.Offset)
+	case q.Order < OrderAuto || q.Order > OrderRanked:
+		return fmt.Errorf("unknown room order %d", q.Order)
+	}
+	return nil
 }
 
 // RoomHit is a room found by SearchRooms.
@@ -92,6 +137,14 @@ type RoomHit struct {
 	Version  uint64
 	IssuedAt time.Time
 	domain.Room
+	// Rank is the room's sort key when the hits are ranked around a view.
+	Rank *domain.RoomRank
+}
+
+// RoomPage is one page of room hits and how many rooms match in all.
+type RoomPage struct {
+	Hits  []RoomHit
+	Total int
 }
 
 // query collects the WHERE clauses and their arguments of a search.
@@ -113,7 +166,9 @@ func (q *query) inBound(rtree, key string, b *orb.Bound) {
 		b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat())
 }
 
-func (q *query) sql(sel, order string, limit, offset int) string {
+// sql is the statement selecting sel with the joins and conditions of q; order
+// and a limit and offset when not zero. It returns the statement's arguments.
+func (q *query) sql(sel, order string, limit, offset int) (string, []any) {
 	var b strings.Builder
 	b.WriteString(sel)
 	for _, f := range q.from {
@@ -122,51 +177,245 @@ func (q *query) sql(sel, order string, limit, offset int) string {
 	if len(q.where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(q.where, " AND "))
 	}
-	b.WriteString(" ORDER BY " + order)
+	if order != "" {
+		b.WriteString(" ORDER BY " + order)
+	}
+	args := slices.Clone(q.args)
 	if limit > 0 || offset > 0 {
 		if limit <= 0 {
 			limit = -1
 		}
 		b.WriteString(" LIMIT ? OFFSET ?")
-		q.args = append(q.args, limit, max(offset, 0))
+		args = append(args, limit, max(offset, 0))
 	}
-	return b.String()
+	return b.String(), args
 }
 
-// SearchRooms returns the unexpired rooms that match q, newest first.
+// roomColumns are the columns scanRoom reads, from rooms aliased r.
+const roomColumns = `r.id, r.author, r.version, r.issued_at, r.title, r.description, r.lat, r.lon,
+		r.price_per_night, r.currency, r.max_guests, r.amenities, r.photos`
+
+// scanRoom reads the roomColumns of a row (after extra destinations).
+func scanRoom(rows *sql.Rows, extra ...any) (RoomHit, error) {
+	var h RoomHit
+	var version, issued int64
+	var amenities, photos string
+	dest := append(extra, &h.ID, &h.Author, &version, &issued, &h.Title, &h.Description, &h.Lat, &h.Lon,
+		&h.PricePerNight, &h.Currency, &h.MaxGuests, &amenities, &photos)
+	if err := rows.Scan(dest...); err != nil {
+		return h, err
+	}
+	h.Version, h.IssuedAt = uint64(version), time.UnixMilli(issued)
+	if err := unmarshalColumns(&h.Amenities, amenities, &h.Photos, photos); err != nil {
+		return h, fmt.Errorf("room %s: %w", h.ID, err)
+	}
+	return h, nil
+}
+
+// SearchRooms returns the unexpired rooms that match q: ranked around the
+// centre of q.Bound when it is given, newest first otherwise (see RoomOrder).
 func (s *Store) SearchRooms(ctx context.Context, q RoomQuery) ([]RoomHit, error) {
-	stmt, args, err := s.roomSQL(q)
+	p, err := s.findRooms(ctx, q, false)
 	if err != nil {
 		return nil, fmt.Errorf("search rooms: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, stmt, args...)
+	return p.Hits, nil
+}
+
+// FindRooms is SearchRooms with the number of matching rooms before Limit
+// and Offset, for paging.
+func (s *Store) FindRooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
+	p, err := s.findRooms(ctx, q, true)
 	if err != nil {
-		return nil, fmt.Errorf("search rooms: %w", err)
+		return p, fmt.Errorf("search rooms: %w", err)
+	}
+	return p, nil
+}
+
+func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPage, error) {
+	if err := q.validate(); err != nil {
+		return RoomPage{}, err
+	}
+	w, err := s.roomWhere(q)
+	if err != nil {
+		return RoomPage{}, err
+	}
+	// One read transaction: the count, the ranking and the rows of the page
+	// see the same snapshot.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return RoomPage{}, err
+	}
+	defer tx.Rollback()
+	if q.ranked() {
+		return rankedRooms(ctx, tx, q, w)
+	}
+	var page RoomPage
+	stmt, args := w.sql(`SELECT `+roomColumns+` FROM rooms r`, `r.issued_at DESC, r.rid DESC`, q.Limit, q.Offset)
+	rows, err := tx.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return page, err
 	}
 	defer rows.Close()
-	var hits []RoomHit
 	for rows.Next() {
-		var h RoomHit
-		var version, issued int64
-		var amenities, photos string
-		if err := rows.Scan(&h.ID, &h.Author, &version, &issued, &h.Title, &h.Description, &h.Lat, &h.Lon,
-			&h.PricePerNight, &h.Currency, &h.MaxGuests, &amenities, &photos); err != nil {
-			return nil, fmt.Errorf("search rooms: %w", err)
+		h, err := scanRoom(rows)
+		if err != nil {
+			return page, err
 		}
-		h.Version, h.IssuedAt = uint64(version), time.UnixMilli(issued)
-		if err := unmarshalColumns(&h.Amenities, amenities, &h.Photos, photos); err != nil {
-			return nil, fmt.Errorf("search rooms: room %s: %w", h.ID, err)
-		}
-		hits = append(hits, h)
+		page.Hits = append(page.Hits, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search rooms: %w", err)
+		return page, err
 	}
-	return hits, nil
+	page.Total = len(page.Hits)
+	if total && (q.Limit > 0 || q.Offset > 0) {
+		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
+		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count: %w", err)
+		}
+	}
+	return page, nil
 }
 
-// roomSQL builds the statement and arguments of a room search.
-func (s *Store) roomSQL(q RoomQuery) (string, []any, error) {
+// roomRating is the rating ranking uses. Reviews are not stored yet: every
+// room is unrated until they are.
+func roomRating(string) domain.Rating { return domain.Rating{} }
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// rankedCand is a room being ranked.
+type rankedCand struct {
+	rid  int64
+	rank domain.RoomRank
+}
+
+// rankedRooms ranks the matches of q around the centre of its Bound with
+// domain, then reads the whole rows of the page only.
+//
+// A page needs only the best Offset+Limit rooms, and ranking compares rings
+// first: so when many rooms match, it counts them in SQL and ranks only
+// those within k rings of the centre (a box around it), k doubling until
+// that holds a page's worth (every room of rings < k is in the box).
+func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPage, error) {
+	var page RoomPage
+	ranker := domain.NewRoomRanker(*q.Bound)
+	var cands []rankedCand
+	need := q.Offset + q.Limit
+	if q.Limit > 0 {
+		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
+		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count: %w", err)
+		}
+	}
+	if q.Limit > 0 && page.Total > 2*need {
+		for k := 1; ; k *= 2 {
+			km := float64(k) * ranker.RingKm
+			var near []rankedCand
+			covers := false
+			for _, b := range domain.BoundsAround(ranker.Centre, km) {
+				if !b.Intersects(*q.Bound) {
+					continue
+				}
+				x := orb.Bound{
+					Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
+					Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
+				}
+				covers = covers || x == *q.Bound
+				sub := *w
+				sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
+				sub.and(`g.max_lon >= ? AND g.min_lon <= ? AND g.max_lat >= ? AND g.min_lat <= ?
+					AND r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`,
+					x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat(), x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat())
+				got, err := rankCandidates(ctx, tx, &sub, ranker)
+				if err != nil {
+					return page, err
+				}
+				near = append(near, got...)
+			}
+			if covers {
+				cands = near // the whole view
+				break
+			}
+			cands = slices.DeleteFunc(near, func(c rankedCand) bool { return c.rank.Ring >= k })
+			if len(cands) >= need {
+				break
+			}
+		}
+	} else {
+		var err error
+		if cands, err = rankCandidates(ctx, tx, w, ranker); err != nil {
+			return page, err
+		}
+		page.Total = len(cands)
+	}
+	slices.SortFunc(cands, func(a, b rankedCand) int { return a.rank.Compare(b.rank) })
+	cands = cands[min(q.Offset, len(cands)):]
+	if q.Limit > 0 {
+		cands = cands[:min(q.Limit, len(cands))]
+	}
+	if len(cands) == 0 {
+		return page, nil
+	}
+	at := make(map[int64]int, len(cands))
+	rids := make([]any, len(cands))
+	for i, c := range cands {
+		at[c.rid], rids[i] = i, c.rid
+	}
+	page.Hits = make([]RoomHit, len(cands))
+	// At most 500 ids per statement, well under SQLite's variable limit.
+	for start := 0; start < len(rids); start += 500 {
+		chunk := rids[start:min(start+500, len(rids))]
+		rows, err := tx.QueryContext(ctx, `SELECT r.rid, `+roomColumns+` FROM rooms r WHERE r.rid IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return page, err
+		}
+		for rows.Next() {
+			var rid int64
+			h, err := scanRoom(rows, &rid)
+			if err != nil {
+				rows.Close()
+				return page, err
+			}
+			i := at[rid]
+			h.Rank = &cands[i].rank
+			page.Hits[i] = h
+		}
+		if err := rows.Close(); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// rankCandidates reads what ranking needs of the rooms w selects, and ranks
+// each.
+func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.RoomRanker) ([]rankedCand, error) {
+	stmt, args := w.sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
+	rows, err := tx.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cands []rankedCand
+	for rows.Next() {
+		var c rankedCand
+		var rc domain.RoomCandidate
+		if err := rows.Scan(&c.rid, &rc.ID, &rc.Location[0], &rc.Location[1], &rc.Price); err != nil {
+			return nil, err
+		}
+		rc.Rating = roomRating(rc.ID)
+		c.rank = ranker.Rank(rc)
+		cands = append(cands, c)
+	}
+	return cands, rows.Err()
+}
+
+// roomWhere builds the joins, conditions and arguments of a room search.
+func (s *Store) roomWhere(q RoomQuery) (*query, error) {
 	var w query
 	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
 	if q.Bound != nil {
@@ -177,10 +426,10 @@ func (s *Store) roomSQL(q RoomQuery) (string, []any, error) {
 	if q.From != "" || q.To != "" {
 		from, to, err := domain.DateRange{From: q.From, To: q.To}.Days()
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if !to.After(from) {
-			return "", nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
+			return nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
 		}
 		w.and(`NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
 			AND b.from_day < ? AND b.to_day > ?)`, epochDay(to), epochDay(from))
@@ -212,10 +461,7 @@ func (s *Store) roomSQL(q RoomQuery) (string, []any, error) {
 	if m := ftsQuery(q.Text); m != "" {
 		w.and(`r.rid IN (SELECT rowid FROM rooms_fts WHERE rooms_fts MATCH ?)`, m)
 	}
-	stmt := w.sql(`SELECT r.id, r.author, r.version, r.issued_at, r.title, r.description, r.lat, r.lon,
-		r.price_per_night, r.currency, r.max_guests, r.amenities, r.photos FROM rooms r`,
-		`r.issued_at DESC, r.rid DESC`, q.Limit, q.Offset)
-	return stmt, w.args, nil
+	return &w, nil
 }
 
 // RideQuery selects rides. Zero fields do not filter.
@@ -254,12 +500,23 @@ func (s *Store) Rides(ctx context.Context, q RideQuery) ([]RideHit, error) {
 	if q.Seats > 0 {
 		w.and(`r.seats_left >= ?`, q.Seats)
 	}
-	stmt := w.sql(`SELECT r.id, r.author, r.version, r.issued_at, r.title, r.route, r.stopovers, r.depart_at,
-		r.depart_offset, r.seats, r.seats_left, r.price_per_seat, r.currency FROM rides r`,
-		`r.depart_at, r.rid`, q.Limit, 0)
-	rows, err := s.r.QueryContext(ctx, stmt, w.args...)
+	stmt, args := w.sql(`SELECT `+rideColumns+` FROM rides r`, `r.depart_at, r.rid`, q.Limit, 0)
+	hits, err := s.queryRides(ctx, stmt, args)
 	if err != nil {
 		return nil, fmt.Errorf("search rides: %w", err)
+	}
+	return hits, nil
+}
+
+// rideColumns are the columns scanRide reads, from rides aliased r.
+const rideColumns = `r.id, r.author, r.version, r.issued_at, r.title, r.route, r.stopovers, r.depart_at,
+		r.depart_offset, r.seats, r.seats_left, r.price_per_seat, r.currency`
+
+// queryRides runs a statement selecting rideColumns.
+func (s *Store) queryRides(ctx context.Context, stmt string, args []any) ([]RideHit, error) {
+	rows, err := s.r.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var hits []RideHit
@@ -270,19 +527,16 @@ func (s *Store) Rides(ctx context.Context, q RideQuery) ([]RideHit, error) {
 		var route, stopovers string
 		if err := rows.Scan(&h.ID, &h.Author, &version, &issued, &h.Title, &route, &stopovers, &depart,
 			&offset, &h.Seats, &h.SeatsLeft, &h.PricePerSeat, &h.Currency); err != nil {
-			return nil, fmt.Errorf("search rides: %w", err)
+			return nil, err
 		}
 		h.Version, h.IssuedAt = uint64(version), time.UnixMilli(issued)
 		h.DepartAt = time.UnixMilli(depart).In(zone(offset))
 		if err := unmarshalColumns(&h.Route, route, &h.Stopovers, stopovers); err != nil {
-			return nil, fmt.Errorf("search rides: ride %s: %w", h.ID, err)
+			return nil, fmt.Errorf("ride %s: %w", h.ID, err)
 		}
 		hits = append(hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search rides: %w", err)
-	}
-	return hits, nil
+	return hits, rows.Err()
 }
 
 // zone is the fixed zone a departure time was written in, as encoding/json

@@ -57,7 +57,12 @@ func TestSearchRooms(t *testing.T) {
 		want string // room letters, in order
 	}{
 		{"everything, newest first", RoomQuery{}, "FEDCBA"},
-		{"bbox", RoomQuery{Bound: &amsterdam}, "FEDA"},
+		{"bbox, newest first", RoomQuery{Bound: &amsterdam, Order: OrderNewest}, "FEDA"},
+		// Centre 4.9,52.35, rings of 0.88 km: E 1.76 km (ring 1), A 2.33 and F 2.41
+		// (ring 2, A cheaper), D 3.34 km (ring 3).
+		{"bbox, ranked around its centre", RoomQuery{Bound: &amsterdam}, "EAFD"},
+		{"bbox, ranked, paged", RoomQuery{Bound: &amsterdam, Limit: 2, Offset: 1}, "AF"},
+		{"ranked without a bbox is newest first", RoomQuery{Order: OrderRanked, Limit: 2}, "FE"},
 		{"bbox with nothing", RoomQuery{Bound: &orb.Bound{Min: orb.Point{-10, -10}, Max: orb.Point{-9, -9}}}, ""},
 		{"dates overlap the calendar", RoomQuery{From: "2026-12-02", To: "2026-12-05"}, "FEDCB"},
 		{"dates inside the calendar", RoomQuery{From: "2026-12-02", To: "2026-12-03"}, "FEDCB"},
@@ -80,8 +85,8 @@ func TestSearchRooms(t *testing.T) {
 		{"hostile text", RoomQuery{Text: `canal" (*`}, "EA"},
 		{"operators are words", RoomQuery{Text: "canal AND NOT"}, ""},
 		{"author", RoomQuery{Author: alice.Author()}, "FCBA"},
-		{"combined", RoomQuery{Bound: &amsterdam, Guests: 2, MaxPrice: 60, Amenities: []string{"wifi"}, From: "2026-12-01", To: "2026-12-02"}, ""},
-		{"combined 2", RoomQuery{Bound: &amsterdam, Guests: 2, MaxPrice: 60, From: "2026-12-01", To: "2026-12-02"}, "F"},
+		{"combined", RoomQuery{Bound: &amsterdam, Order: OrderNewest, Guests: 2, MaxPrice: 60, Amenities: []string{"wifi"}, From: "2026-12-01", To: "2026-12-02"}, ""},
+		{"combined 2", RoomQuery{Bound: &amsterdam, Order: OrderNewest, Guests: 2, MaxPrice: 60, From: "2026-12-01", To: "2026-12-02"}, "F"},
 		{"limit", RoomQuery{Limit: 2}, "FE"},
 		{"limit and offset", RoomQuery{Limit: 2, Offset: 2}, "DC"},
 		{"offset only", RoomQuery{Offset: 5}, "A"},

@@ -278,7 +278,7 @@ func TestRebuild(t *testing.T) {
 	for i, q := range queries {
 		before[i] = search(t, s, q)
 	}
-	tables := []string{"rooms", "rooms_geo", "rooms_fts", "room_amenities", "rides", "rides_geo", "calendars", "room_blocked", "record_cells"}
+	tables := []string{"rooms", "rooms_geo", "rooms_fts", "room_amenities", "rides", "rides_geo", "ride_legs_geo", "calendars", "room_blocked", "record_cells"}
 	counts := map[string]int{}
 	for _, tb := range tables {
 		counts[tb] = rowCount(t, s, tb)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/caravan-p2p/caravan/app"
 	"github.com/spf13/cobra"
@@ -88,58 +87,6 @@ func (e *env) post(cmd *cobra.Command, file string, do func(*app.Node) (string, 
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return e.print(map[string]string{"id": id}, func(w io.Writer) { fmt.Fprintf(w, "posted %s\n", id) })
-}
-
-func (e *env) searchCommand() *cobra.Command {
-	search := &cobra.Command{Use: "search", Short: "Search the local store"}
-	var q app.RoomQuery
-	var bbox string
-	rooms := &cobra.Command{
-		Use:   "rooms",
-		Short: "Find rooms in an area, for dates, guests, price and words",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if bbox != "" {
-				b, err := parseBBox(bbox)
-				if err != nil {
-					return err
-				}
-				q.Bound = &b
-			}
-			if err := checkDates(q.From, q.To); err != nil {
-				return err
-			}
-			n, err := e.open(app.Options{}, false)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			found, err := n.Rooms(cmd.Context(), q)
-			if err != nil {
-				return err
-			}
-			return e.print(found, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tTITLE\tPRICE\tGUESTS\tLAT,LON")
-				for _, r := range found {
-					fmt.Fprintf(tw, "%s\t%s\t%.2f %s\t%d\t%.4f,%.4f\n", r.ID, r.Title, r.PricePerNight, r.Currency, r.MaxGuests, r.Lat, r.Lon)
-				}
-				tw.Flush()
-				fmt.Fprintln(w, plural(len(found), "room"))
-			})
-		},
-	}
-	f := rooms.Flags()
-	f.StringVar(&bbox, "bbox", "", "MINLON,MINLAT,MAXLON,MAXLAT")
-	f.StringVar(&q.From, "from", "", "first night, YYYY-MM-DD")
-	f.StringVar(&q.To, "to", "", "day of departure, YYYY-MM-DD")
-	f.IntVar(&q.Guests, "guests", 0, "number of guests")
-	f.Float64Var(&q.MaxPrice, "max-price", 0, "highest price per night")
-	f.StringVar(&q.Text, "text", "", "words in the title or description")
-	f.StringSliceVar(&q.Amenities, "amenity", nil, "required amenity (repeatable)")
-	f.IntVar(&q.Limit, "limit", 0, "at most this many rooms")
-	search.AddCommand(rooms)
-	return search
 }
 
 func (e *env) peersCommand() *cobra.Command {

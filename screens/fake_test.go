@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/caravan-p2p/caravan/app"
+	"github.com/caravan-p2p/caravan/screens/mapview"
 )
 
 // fakeBackend is a Backend in memory. Its exported-looking knobs are set by
@@ -163,7 +164,7 @@ func newHarness(t *testing.T, fake *fakeBackend) *harness {
 		f()
 	}
 	h.ui(func() {
-		h.sh = newShell(h.app, fake, do)
+		h.sh = newShell(h.app, fake, do, mapview.Options{NoTiles: true})
 		h.sh.win.Resize(fyne.NewSize(1000, 700))
 		h.sh.win.Show()
 	})

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/caravan-p2p/caravan/app"
+	"github.com/caravan-p2p/caravan/screens/mapview"
+	"github.com/paulmach/orb"
 )
 
 const (
@@ -58,6 +60,8 @@ type roomsScreen struct {
 	errLine  *widget.Label
 	list     *widget.List
 	detail   *roomDetail
+	mapv     *mapview.Map // the rooms' pins, beside the list
+	centered bool         // the map has been centred on the rooms once
 	split    *container.Split
 
 	state      *fyne.Container // shown instead of the list: loading, empty, failed
@@ -101,10 +105,15 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		if id >= 0 && id < len(s.rooms) {
 			s.selected = s.rooms[id].ID
 			s.detail.set(s.rooms[id], time.Now())
+			s.mapv.SetSelected(s.selected)
 		}
 	}
 	s.detail = newRoomDetail()
-	s.split = container.NewHSplit(s.list, s.detail.content)
+	s.mapv = mapview.New(sh.mapOpts)
+	s.mapv.OnPinTapped = s.pinTapped
+	right := container.NewVSplit(s.mapv, s.detail.content)
+	right.Offset = 0.5
+	s.split = container.NewHSplit(s.list, right)
 	s.split.Offset = 0.62
 
 	s.stateTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -201,6 +210,7 @@ func (s *roomsScreen) apply(n int, text string, rooms []app.RoomListing, err err
 	} else {
 		s.loadErr = nil
 		s.rooms, s.shownText, s.loaded = rooms, text, true
+		s.showPins()
 	}
 	s.refresh()
 }
@@ -310,6 +320,38 @@ func (s *roomsScreen) showPosted(id string) {
 func (s *roomsScreen) stop() {
 	if s.searchTimer != nil {
 		s.searchTimer.Stop()
+	}
+	s.mapv.Close()
+}
+
+// showPins puts the loaded rooms on the map, fitting the map to them the
+// first time there are any.
+func (s *roomsScreen) showPins() {
+	pins := make([]mapview.Pin, len(s.rooms))
+	var b orb.Bound
+	for i, r := range s.rooms {
+		pins[i] = mapview.Pin{ID: r.ID, Lat: r.Lat, Lon: r.Lon, Label: formatMoney(r.PricePerNight, r.Currency)}
+		if i == 0 {
+			b = orb.Point{r.Lon, r.Lat}.Bound()
+		} else {
+			b = b.Extend(orb.Point{r.Lon, r.Lat})
+		}
+	}
+	s.mapv.SetPins(pins)
+	if !s.centered && len(s.rooms) > 0 {
+		s.centered = true
+		s.mapv.Fit(b, 14)
+	}
+}
+
+// pinTapped selects in the list the room whose pin was tapped on the map.
+func (s *roomsScreen) pinTapped(id string) {
+	for i, r := range s.rooms {
+		if r.ID == id {
+			s.list.Select(i)
+			s.list.ScrollTo(i)
+			return
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/caravan-p2p/caravan/app"
+	"github.com/paulmach/orb"
 )
 
 var t0 = time.Now().Add(-48 * time.Hour)
@@ -268,6 +269,37 @@ func TestRoomsArrivalsKeepTheView(t *testing.T) {
 		}
 		if h.sh.rooms.selected != "r0" {
 			t.Errorf("selected %q, want r0", h.sh.rooms.selected)
+		}
+	})
+}
+
+func TestRoomsOnTheMap(t *testing.T) {
+	fake := newFake(
+		listing("a", "Canal room", time.Hour, nil),
+		listing("b", "Harbour room", 2*time.Hour, func(l *app.RoomListing) { l.Lat, l.Lon = 51.9225, 4.4792 }),
+	)
+	h := newHarness(t, fake)
+	h.eventually("the rooms", func() bool { return h.shows("2 rooms") })
+
+	h.ui(func() {
+		m := h.sh.rooms.mapv
+		pins := m.Pins()
+		if len(pins) != 2 || pins[0].ID != "a" || pins[1].Lat != 51.9225 || pins[0].Label != "€45" {
+			t.Errorf("map pins %+v", pins)
+		}
+		if b := m.Bounds(); !b.Contains(orb.Point{4.8952, 52.3702}) || !b.Contains(orb.Point{4.4792, 51.9225}) {
+			t.Errorf("map shows %v, not both rooms", b)
+		}
+		// Tapping a pin selects its room in the list and the detail.
+		m.OnPinTapped("b")
+	})
+	h.eventually("the tapped room's detail", func() bool {
+		return h.sh.rooms.selected == "b" && h.sh.rooms.detail.title.Text == "Harbour room"
+	})
+	h.ui(func() {
+		h.sh.rooms.list.Select(0)
+		if got := h.sh.rooms.mapv.Selected(); got != "a" {
+			t.Errorf("selecting a row highlights pin %q, want a", got)
 		}
 	})
 }

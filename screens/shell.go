@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"time"
 	"unicode"
@@ -13,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/caravan-p2p/caravan/app"
+	"github.com/caravan-p2p/caravan/resources"
+	"github.com/caravan-p2p/caravan/screens/mapview"
 )
 
 // Tab titles. They are also the names the shell navigates by.
@@ -31,7 +34,21 @@ const bannerTime = 6 * time.Second
 // wrap rather than replace it. The window is not shown: call Show or
 // ShowAndRun.
 func NewMainWindow(a fyne.App, b Backend) fyne.Window {
-	return newShell(a, b, fyne.Do).win
+	mo := mapview.Options{}
+	if st := a.Storage(); st != nil && st.RootURI() != nil && st.RootURI().Path() != "" {
+		mo.CacheDir = filepath.Join(st.RootURI().Path(), "tiles")
+	}
+	sh := newShell(a, b, fyne.Do, mo)
+	// The basemap takes a moment to decode; the map shows the sea until then.
+	go func() {
+		bm, err := mapview.LoadBasemap(resources.NaturalEarth)
+		if err != nil {
+			fyne.LogError("loading the basemap", err)
+			return
+		}
+		fyne.Do(func() { sh.rooms.mapv.SetBasemap(bm) })
+	}()
+	return sh.win
 }
 
 // shell is the main window: the navigation between screens, a banner for
@@ -42,6 +59,8 @@ type shell struct {
 	// do runs f on the UI goroutine: fyne.Do, or in tests a function that
 	// serialises with the test's own widget calls.
 	do func(f func())
+	// mapOpts configure the maps of the screens (tile server, cache).
+	mapOpts mapview.Options
 
 	ctx  context.Context // ends when the window closes
 	stop context.CancelFunc
@@ -53,8 +72,9 @@ type shell struct {
 	post   *postRoomScreen
 }
 
-func newShell(a fyne.App, b Backend, do func(func())) *shell {
-	sh := &shell{win: a.NewWindow("Caravan"), b: b, do: do}
+func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
+	mo.Do = do
+	sh := &shell{win: a.NewWindow("Caravan"), b: b, do: do, mapOpts: mo}
 	sh.ctx, sh.stop = context.WithCancel(context.Background())
 
 	sh.banner = newBanner(do)

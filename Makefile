@@ -50,13 +50,17 @@ lint: deps
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "not gofmt-formatted (run gofmt -w):"; echo "$$bad"; exit 1; fi
 
-# bench prints BENCH ingest records_per_s=R verify_per_s=V ratio=R/V, both measured in one run.
+# bench prints BENCH ingest records_per_s=R verify_per_s=V ratio=R/V, both measured in one run,
+# then the search figures P3 (rooms in a map view, against an in-memory quadtree) and P4 (rides
+# along a route). BENCH_SCALE=full builds 1M rooms and 100k rides (slow, kept in BENCH_DIR).
+BENCH_SCALE ?= small
 bench: deps
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(Ingest|Verify)$$' -benchtime 3x -count 1 ./storage | tee /dev/stderr | \
 	awk '/^BenchmarkIngest/ { for (i = 1; i < NF; i++) if ($$(i+1) == "records/s") r = $$i } \
 	     /^BenchmarkVerify/ { for (i = 1; i < NF; i++) if ($$(i+1) == "verifies/s") v = $$i } \
 	     END { if (!r || !v) { print "bench: figures missing" > "/dev/stderr"; exit 1 } \
 	           printf "BENCH ingest records_per_s=%.0f verify_per_s=%.0f ratio=%.2f\n", r, v, r / v }'
+	@BENCH_SCALE=$(BENCH_SCALE) $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkSearch(Rooms|Rides)$$' -benchtime 1x -count 1 -timeout 2h ./storage | grep -o 'BENCH P[34].*'
 
 clean:
 	rm -rf bin

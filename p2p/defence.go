@@ -27,7 +27,7 @@ const (
 
 // scoreInspectPeriod is how often the peer copies GossipSub's scores for
 // Peers and the tests.
-var scoreInspectPeriod = time.Second
+const scoreInspectPeriod = time.Second
 
 // Per-peer rate limits. An honest peer stays under them by itself: the sync
 // worker paces the sessions it starts with syncStartRate, and the announcer

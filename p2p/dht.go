@@ -47,8 +47,8 @@ const (
 // the public IPFS DHT.
 const PrivateDHTPrefix = "/caravan"
 
-// Rendezvous limits and timings; variables so tests can shorten them.
-var (
+// Rendezvous timings.
+const (
 	// rendezvousInterval is how often every joined cell is looked up again.
 	rendezvousInterval = 5 * time.Minute
 	// rendezvousRetry is the next round's delay after a failed advertisement

@@ -113,8 +113,8 @@ const (
 // DefaultListenAddrs are used when Config.ListenAddrs is empty.
 var DefaultListenAddrs = []string{"/ip4/0.0.0.0/tcp/0", "/ip4/0.0.0.0/udp/0/quic-v1"}
 
-// Timings; variables so tests can shorten them.
-var (
+// Timings. Tests that need a shorter sync interval set testHooks.syncInterval.
+const (
 	syncInterval   = 3 * time.Minute // periodic catch-up of every shared cell
 	redialMin      = 500 * time.Millisecond
 	redialMax      = time.Minute
@@ -185,6 +185,7 @@ type testHooks struct {
 	forcePublic    bool          // take ourselves as reachable (the relay service needs it)
 	relayBootDelay time.Duration // AutoRelay's wait for more candidates
 	relayInterval  time.Duration // AutoRelay's least time between asks for candidates
+	syncInterval   time.Duration // periodic catch-up instead of syncInterval
 }
 
 // EventKind says what an Event reports.

@@ -393,15 +393,11 @@ func TestAPIErrors(t *testing.T) {
 	}
 }
 
-// TestPeriodicCatchUp is not parallel: it shortens the sync interval, which
-// the parallel tests only read after it has been restored.
+// TestPeriodicCatchUp shortens the sync interval of both peers.
 func TestPeriodicCatchUp(t *testing.T) {
-	old := syncInterval
-	syncInterval = 400 * time.Millisecond
-	defer func() { syncInterval = old }()
-
-	a := newTestPeer(t, nil, nil)
-	b := newTestPeer(t, nil, func(c *Config) { c.Peers = []string{a.addr(t, "tcp")} })
+	fast := func(c *Config) { c.hooks.syncInterval = 400 * time.Millisecond }
+	a := newTestPeer(t, nil, fast)
+	b := newTestPeer(t, nil, func(c *Config) { fast(c); c.Peers = []string{a.addr(t, "tcp")} })
 	for _, p := range []*testPeer{a, b} {
 		if err := p.JoinCell(testCell); err != nil {
 			t.Fatal(err)

@@ -185,6 +185,10 @@ func (p *Peer) syncWorker() {
 // periodicSync catches up every cell shared with every connected peer once per
 // syncInterval, skipping those synced (either way) more recently.
 func (p *Peer) periodicSync() {
+	syncInterval := syncInterval
+	if p.cfg.hooks.syncInterval > 0 {
+		syncInterval = p.cfg.hooks.syncInterval
+	}
 	for {
 		jitter := time.Duration(rand.Int64N(int64(syncInterval / 10)))
 		select {

@@ -146,8 +146,8 @@ func NewResponder(items []Item, opt Options) *Reconciler {
 
 func newReconciler(items []Item, initiator bool, opt Options) *Reconciler {
 	s := slices.Clone(items)
-	if !slices.IsSortedFunc(s, cmpItem) {
-		slices.SortFunc(s, cmpItem)
+	if !slices.IsSortedFunc(s, Item.Compare) {
+		slices.SortFunc(s, Item.Compare)
 	}
 	s = slices.Compact(s)
 	r := &Reconciler{
@@ -197,16 +197,6 @@ func (r *Reconciler) prefix(i int) sum256 {
 		acc.add(it.Hash)
 	}
 	return acc
-}
-
-func cmpItem(a, b Item) int {
-	switch {
-	case a.IssuedAt < b.IssuedAt:
-		return -1
-	case a.IssuedAt > b.IssuedAt:
-		return 1
-	}
-	return bytes.Compare(a.Hash[:], b.Hash[:])
 }
 
 // Len is the number of distinct items this side holds.

@@ -161,13 +161,13 @@ func TestCostGrowsWithDifference(t *testing.T) {
 	const big = 100_000
 	all := gen(rng, big+1000, 1_700_000_000_000, 90*24*3600*1000)
 	base := slices.Clone(all[:big])
-	slices.SortFunc(base, cmpItem) // sorted input spares the sort in each run
+	slices.SortFunc(base, Item.Compare) // sorted input spares the sort in each run
 	extra := all[big:]
 	// with returns the sorted union of the sorted set and a few more items.
 	with := func(set []Item, more ...Item) []Item {
 		out := slices.Clone(set)
 		for _, it := range more {
-			i, _ := slices.BinarySearchFunc(out, it, cmpItem)
+			i, _ := slices.BinarySearchFunc(out, it, Item.Compare)
 			out = slices.Insert(out, i, it)
 		}
 		return out

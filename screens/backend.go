@@ -17,6 +17,12 @@ type Backend interface {
 	// id. Bad input is reported as an *app.InputError (use errors.As) whose
 	// Field names the room field at fault.
 	PostRoom(ctx context.Context, r app.Room) (id string, err error)
+	// Status describes this peer: its ID and listen addresses, the cells it
+	// follows, reachability, and what its store holds.
+	Status(ctx context.Context) (app.Status, error)
+	// Peers lists the connected peers. It reports app.ErrNotRunning when no
+	// node runs, so there is no network.
+	Peers(ctx context.Context) ([]app.PeerInfo, error)
 	// Subscribe returns a channel of RecordsChanged and PeersChanged events,
 	// sent from other goroutines, and a function that ends the subscription.
 	Subscribe() (events <-chan app.Event, cancel func())

@@ -29,6 +29,9 @@ type fakeBackend struct {
 	postGate chan struct{} // when set, PostRoom waits for it to close
 	subs     []chan app.Event
 	nextID   int
+	status   app.Status     // returned by Status
+	peers    []app.PeerInfo // returned by Peers
+	peersErr error          // returned by Peers while set
 }
 
 func newFake(rooms ...app.RoomListing) *fakeBackend {
@@ -79,6 +82,33 @@ func (f *fakeBackend) PostRoom(ctx context.Context, r app.Room) (string, error) 
 	f.mu.Unlock()
 	f.emit(roomEvent())
 	return id, nil
+}
+
+func (f *fakeBackend) Status(ctx context.Context) (app.Status, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.status
+	st.Addrs = slices.Clone(st.Addrs)
+	st.Cells = slices.Clone(st.Cells)
+	st.Peers = len(f.peers)
+	return st, nil
+}
+
+func (f *fakeBackend) Peers(ctx context.Context) ([]app.PeerInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.peersErr != nil {
+		return nil, f.peersErr
+	}
+	return slices.Clone(f.peers), nil
+}
+
+// setPeers changes the connected peers and says so.
+func (f *fakeBackend) setPeers(peers ...app.PeerInfo) {
+	f.mu.Lock()
+	f.peers = peers
+	f.mu.Unlock()
+	f.emit(app.Event{Kind: app.PeersChanged})
 }
 
 func (f *fakeBackend) Subscribe() (<-chan app.Event, func()) {

@@ -77,6 +77,7 @@ type postRoomScreen struct {
 	status                                                    *widget.Label
 	posting                                                   bool
 	resetting                                                 bool
+	where                                                     *roomMap // the map to click the room's place on
 
 	content fyne.CanvasObject
 }
@@ -97,8 +98,8 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	lat := widget.NewEntry()
 	lat.SetPlaceHolder("e.g. 52.3702")
 	p.lat = p.field("lat", lat, lat, validateLat,
-		"Decimal degrees, north positive. Until the map lets you click the spot, type it here — "+
-			"or paste “52.3702, 4.8952” to fill both.")
+		"Decimal degrees, north positive. Click the map above to fill both coordinates, "+
+			"or type them here; pasting “52.3702, 4.8952” fills both.")
 
 	lon := widget.NewEntry()
 	lon.SetPlaceHolder("e.g. 4.8952")
@@ -106,6 +107,14 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		"Decimal degrees, east positive. The point is public: an approximate one is enough.")
 	p.pairPaste(p.lat)
 	p.pairPaste(p.lon)
+	p.where = newRoomMap(p)
+	for _, f := range []*formField{p.lat, p.lon} {
+		changed := f.entry.OnChanged
+		f.entry.OnChanged = func(s string) {
+			changed(s)
+			p.where.sync(true)
+		}
+	}
 
 	price := widget.NewEntry()
 	price.SetPlaceHolder("e.g. 45")
@@ -156,6 +165,7 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	}{
 		{"Title", p.title, nil},
 		{"Description", p.desc, nil},
+		{"Location", nil, []fyne.CanvasObject{p.where.box, p.where.hint.rt}},
 		{"Latitude", p.lat, nil},
 		{"Longitude", p.lon, nil},
 		{"Price per night", p.price, nil},
@@ -199,7 +209,10 @@ func (p *postRoomScreen) field(key string, w fyne.CanvasObject, e *widget.Entry,
 // the widget and the message line.
 func (p *postRoomScreen) row(label string, f *formField, extra ...fyne.CanvasObject) (fyne.CanvasObject, fyne.CanvasObject) {
 	l := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	objs := append(append([]fyne.CanvasObject{}, extra...), f.w, f.msg.rt)
+	objs := append([]fyne.CanvasObject{}, extra...)
+	if f != nil {
+		objs = append(objs, f.w, f.msg.rt)
+	}
 	return container.NewVBox(l), container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
 }
 
@@ -325,8 +338,9 @@ func (p *postRoomScreen) room() app.Room {
 func (p *postRoomScreen) posted(id string, err error) {
 	p.setPosting(false)
 	if err == nil {
+		room := p.room()
 		p.reset()
-		p.sh.rooms.showPosted(id)
+		p.sh.rooms.showPosted(id, room.Lat, room.Lon)
 		p.sh.show(tabRooms)
 		p.sh.banner.show(postedMessage)
 		return
@@ -428,6 +442,7 @@ func (p *postRoomScreen) reset() {
 	for _, f := range p.fields {
 		f.refresh()
 	}
+	p.where.clear()
 	p.status.Hide()
 	p.updateSubmit()
 }

@@ -39,18 +39,20 @@ type roomsScreen struct {
 	sh   *shell
 	kick chan struct{} // capacity 1: a pending load request
 
-	mu     sync.Mutex
-	wanted string // guarded by mu: the search text of the next load
+	mu        sync.Mutex
+	wanted    string      // guarded by mu: the search text of the next load
+	wantBound *[4]float64 // guarded by mu: the area of the next load, nil for everywhere
 
 	// The rest belongs to the UI goroutine.
 	searchTimer *time.Timer
 	rooms       []app.RoomListing
-	shownText   string // the search text rooms were loaded with
-	loaded      bool   // rooms holds a successful load
-	loadErr     error  // the last load failed
-	loading     int    // number of the load under way, 0 if none
-	selected    string // id of the room in the detail pane
-	focusID     string // select this room once a load includes it
+	shownText   string      // the search text rooms were loaded with
+	shownBound  *[4]float64 // the area rooms were loaded with, nil for everywhere
+	loaded      bool        // rooms holds a successful load
+	loadErr     error       // the last load failed
+	loading     int         // number of the load under way, 0 if none
+	selected    string      // id of the room in the detail pane
+	focusID     string      // select this room once a load includes it
 
 	content  fyne.CanvasObject
 	header   *fyne.Container
@@ -60,9 +62,17 @@ type roomsScreen struct {
 	errLine  *widget.Label
 	list     *widget.List
 	detail   *roomDetail
-	mapv     *mapview.Map // the rooms' pins, beside the list
-	centered bool         // the map has been centred on the rooms once
-	split    *container.Split
+	mapv     *mapview.Map  // the rooms' pins, beside the list
+	centered bool          // the map has been centred on the rooms once
+	inView   *widget.Check // only rooms in the map view
+	// view is the centre and zoom the screen last gave the map; a view
+	// change that ends elsewhere is the user's doing.
+	view      [3]float64
+	userPick  bool            // the user ticked or unticked inView
+	autoCheck bool            // inView is being ticked for the user
+	areaState *fyne.Container // over the list when no room is in the area
+	areaText  *widget.Label
+	split     *container.Split
 
 	state      *fyne.Container // shown instead of the list: loading, empty, failed
 	stateTitle *widget.Label
@@ -90,7 +100,8 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.errLine.Importance = widget.DangerImportance
 	s.errLine.Wrapping = fyne.TextWrapWord
 	s.errLine.Hide()
-	s.header = container.NewBorder(nil, s.errLine, s.count, s.activity, s.search)
+	s.inView = widget.NewCheck("Only rooms in the map view", s.inViewChanged)
+	s.header = container.NewBorder(nil, s.errLine, s.count, container.NewHBox(s.inView, s.activity), s.search)
 
 	s.list = widget.NewList(
 		func() int { return len(s.rooms) },
@@ -111,9 +122,18 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.detail = newRoomDetail()
 	s.mapv = mapview.New(sh.mapOpts)
 	s.mapv.OnPinTapped = s.pinTapped
+	s.mapv.OnViewChanged = s.viewChanged
+	s.view = s.mapCenter()
 	right := container.NewVSplit(s.mapv, s.detail.content)
 	right.Offset = 0.5
-	s.split = container.NewHSplit(s.list, right)
+	s.areaText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	s.areaText.Wrapping = fyne.TextWrapWord
+	showAll := widget.NewButton("Show rooms everywhere", func() { s.inView.SetChecked(false) })
+	s.areaState = container.NewVBox(layout.NewSpacer(), s.areaText,
+		widget.NewLabelWithStyle("Move or zoom out the map to see more.", fyne.TextAlignCenter, fyne.TextStyle{}),
+		container.NewCenter(showAll), layout.NewSpacer())
+	s.areaState.Hide()
+	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState), right)
 	s.split.Offset = 0.62
 
 	s.stateTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -165,7 +185,7 @@ func (s *roomsScreen) run(ctx context.Context) {
 		case <-s.kick:
 		}
 		s.mu.Lock()
-		text := s.wanted
+		text, bound := s.wanted, s.wantBound
 		s.mu.Unlock()
 
 		s.sh.do(func() { s.loading = n })
@@ -177,12 +197,12 @@ func (s *roomsScreen) run(ctx context.Context) {
 				}
 			})
 		})
-		rooms, err := s.sh.b.Rooms(ctx, app.RoomQuery{Text: text, Limit: roomsLimit})
+		rooms, err := s.sh.b.Rooms(ctx, app.RoomQuery{Text: text, Bound: bound, Limit: roomsLimit})
 		slow.Stop()
 		if ctx.Err() != nil {
 			return
 		}
-		s.sh.do(func() { s.apply(n, text, rooms, err) })
+		s.sh.do(func() { s.apply(n, text, bound, rooms, err) })
 
 		select {
 		case <-ctx.Done():
@@ -192,15 +212,16 @@ func (s *roomsScreen) run(ctx context.Context) {
 	}
 }
 
-// apply shows the outcome of load n, made with the search text text.
-func (s *roomsScreen) apply(n int, text string, rooms []app.RoomListing, err error) {
+// apply shows the outcome of load n, made with the search text text in the
+// area bound (nil for everywhere).
+func (s *roomsScreen) apply(n int, text string, bound *[4]float64, rooms []app.RoomListing, err error) {
 	if s.loading == n {
 		s.loading = 0
 		s.activity.Stop()
 		s.activity.Hide()
 	}
 	s.mu.Lock()
-	stale := text != s.wanted
+	stale := text != s.wanted || bound != s.wantBound
 	s.mu.Unlock()
 	if stale {
 		return // the search changed meanwhile; its own load is on its way
@@ -209,23 +230,32 @@ func (s *roomsScreen) apply(n int, text string, rooms []app.RoomListing, err err
 		s.loadErr = err
 	} else {
 		s.loadErr = nil
-		s.rooms, s.shownText, s.loaded = rooms, text, true
+		s.rooms, s.shownText, s.shownBound, s.loaded = rooms, text, bound, true
 		s.showPins()
+		if bound == nil && text == "" && s.sh.post != nil {
+			s.sh.post.where.known(rooms)
+		}
 	}
 	s.refresh()
 }
 
 // refresh brings every widget of the screen in line with its state.
 func (s *roomsScreen) refresh() {
+	area := ""
+	if s.shownBound != nil {
+		area = " in this area"
+	}
 	switch {
 	case !s.loaded:
 		s.count.SetText("Rooms")
+	case len(s.rooms) >= roomsLimit && area != "":
+		s.count.SetText("Newest " + plural(len(s.rooms), "room", "rooms") + area + " — zoom in or search to narrow")
 	case len(s.rooms) >= roomsLimit:
 		s.count.SetText("Newest " + plural(len(s.rooms), "room", "rooms") + " — search to narrow")
 	case s.shownText != "":
-		s.count.SetText(plural(len(s.rooms), "room matches", "rooms match") + " “" + s.shownText + "”")
+		s.count.SetText(plural(len(s.rooms), "room matches", "rooms match") + " “" + s.shownText + "”" + area)
 	default:
-		s.count.SetText(plural(len(s.rooms), "room", "rooms"))
+		s.count.SetText(plural(len(s.rooms), "room", "rooms") + area)
 	}
 
 	if s.loaded && s.loadErr != nil {
@@ -241,6 +271,15 @@ func (s *roomsScreen) refresh() {
 		s.showState("Couldn't load the rooms", s.loadErr.Error(), "Try again", s.reload)
 	case !s.loaded:
 		s.showState("Loading rooms…", "", "", nil)
+	case len(s.rooms) == 0 && s.shownBound != nil:
+		// The map stays, so that the user can move it to where rooms are.
+		s.state.Hide()
+		s.split.Show()
+		if s.shownText != "" {
+			s.areaText.SetText("No rooms match “" + s.shownText + "” in this area.")
+		} else {
+			s.areaText.SetText("No rooms in this area.")
+		}
 	case len(s.rooms) == 0 && s.shownText != "":
 		s.showState("No rooms match “"+s.shownText+"”.",
 			"Try other words, or clear the search to see every room.",
@@ -254,6 +293,8 @@ func (s *roomsScreen) refresh() {
 		s.split.Show()
 	}
 
+	s.areaState.Hidden = !(s.loaded && len(s.rooms) == 0 && s.shownBound != nil)
+	s.areaState.Refresh()
 	s.list.Refresh()
 	s.reselect()
 }
@@ -306,14 +347,70 @@ func (s *roomsScreen) showState(title, text, button string, action func()) {
 	s.state.Refresh()
 }
 
-// showPosted brings the room just posted into view: the search is cleared so
-// that it is listed, and it is selected once a load includes it.
-func (s *roomsScreen) showPosted(id string) {
+// showPosted brings the room just posted, at lat, lon, into view: the search
+// is cleared so that it is listed, the map moves to it when only the rooms in
+// view are listed, and it is selected once a load includes it.
+func (s *roomsScreen) showPosted(id string, lat, lon float64) {
 	s.focusID = id
 	if s.search.Text != "" {
 		s.search.SetText("")
 	}
+	if s.inView.Checked && !s.mapv.Bounds().Contains(orb.Point{lon, lat}) {
+		_, _, z := s.mapv.Center()
+		s.mapv.SetCenter(lat, lon, z)
+		s.view = s.mapCenter()
+		s.setBound(s.mapv.Bounds())
+	}
 	s.reload()
+}
+
+// mapCenter is the map's centre and zoom.
+func (s *roomsScreen) mapCenter() [3]float64 {
+	lat, lon, z := s.mapv.Center()
+	return [3]float64{lat, lon, float64(z)}
+}
+
+// viewChanged runs on the UI goroutine once the map has stopped moving. The
+// first time the user pans or zooms, the list starts following the map
+// (unless the user chose otherwise); while it follows, each view makes a
+// load bounded to it.
+func (s *roomsScreen) viewChanged(b orb.Bound) {
+	if s.mapCenter() != s.view {
+		s.centered = true // the user placed the map: it no longer jumps to the rooms
+	}
+	if !s.userPick && !s.inView.Checked && s.mapCenter() != s.view {
+		s.autoCheck = true
+		s.inView.SetChecked(true) // loads the view
+		s.autoCheck = false
+		return
+	}
+	if s.inView.Checked {
+		s.setBound(b)
+		s.reload()
+	}
+}
+
+// inViewChanged runs when "Only rooms in the map view" is ticked or
+// unticked, by the user or for them.
+func (s *roomsScreen) inViewChanged(on bool) {
+	if !s.autoCheck {
+		s.userPick = true
+	}
+	if on {
+		s.setBound(s.mapv.Bounds())
+	} else {
+		s.mu.Lock()
+		s.wantBound = nil
+		s.mu.Unlock()
+	}
+	s.reload()
+}
+
+// setBound makes the next load list the rooms in b.
+func (s *roomsScreen) setBound(b orb.Bound) {
+	s.mu.Lock()
+	s.wantBound = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	s.mu.Unlock()
 }
 
 // stop ends the pending search delay when the window closes.
@@ -341,6 +438,7 @@ func (s *roomsScreen) showPins() {
 	if !s.centered && len(s.rooms) > 0 {
 		s.centered = true
 		s.mapv.Fit(b, 14)
+		s.view = s.mapCenter()
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 const (
 	tabRooms    = "Rooms"
 	tabPostRoom = "Post a room"
+	tabNetwork  = "Network"
 )
 
 // bannerTime is how long a confirmation stays at the top of the window.
@@ -54,6 +55,7 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 // shell is the main window: the navigation between screens, a banner for
 // short confirmations, and the goroutines that feed the screens.
 type shell struct {
+	app fyne.App
 	win fyne.Window
 	b   Backend
 	// do runs f on the UI goroutine: fyne.Do, or in tests a function that
@@ -70,32 +72,40 @@ type shell struct {
 	banner *banner
 	rooms  *roomsScreen
 	post   *postRoomScreen
+	net    *networkScreen
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
 	mo.Do = do
-	sh := &shell{win: a.NewWindow("Caravan"), b: b, do: do, mapOpts: mo}
+	sh := &shell{app: a, win: a.NewWindow("Caravan"), b: b, do: do, mapOpts: mo}
 	sh.ctx, sh.stop = context.WithCancel(context.Background())
 
 	sh.banner = newBanner(do)
 	sh.rooms = newRoomsScreen(sh)
 	sh.post = newPostRoomScreen(sh)
+	sh.net = newNetworkScreen(sh)
 
-	// One tab per screen; Explore, Trips, Network and Settings go here.
+	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabRooms, theme.HomeIcon(), sh.rooms.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
+		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
+	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
 
 	sh.win.SetContent(container.NewBorder(sh.banner.content, nil, nil, nil, sh.tabs))
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
-	sh.wg.Add(2)
+	sh.wg.Add(3)
 	go func() {
 		defer sh.wg.Done()
 		sh.rooms.run(sh.ctx)
+	}()
+	go func() {
+		defer sh.wg.Done()
+		sh.net.run(sh.ctx)
 	}()
 	go func() {
 		defer sh.wg.Done()
@@ -108,6 +118,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.rooms.stop()
 	})
 	sh.rooms.reload()
+	sh.net.reload() // once, so that the tab is ready; then while it is in front
 	return sh
 }
 
@@ -124,6 +135,9 @@ func (sh *shell) listen(events <-chan app.Event) {
 			}
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRoom) {
 				sh.rooms.reload()
+			}
+			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged {
+				sh.net.changed()
 			}
 		}
 	}

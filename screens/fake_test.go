@@ -187,6 +187,12 @@ type harness struct {
 
 func newHarness(t *testing.T, fake *fakeBackend) *harness {
 	t.Helper()
+	return newHarnessWith(t, fake, fake)
+}
+
+// newHarnessWith is newHarness with any backend built on the fake.
+func newHarnessWith(t *testing.T, fake *fakeBackend, b Backend) *harness {
+	t.Helper()
 	h := &harness{t: t, fake: fake, app: test.NewTempApp(t)}
 	do := func(f func()) {
 		h.mu.Lock()
@@ -194,7 +200,7 @@ func newHarness(t *testing.T, fake *fakeBackend) *harness {
 		f()
 	}
 	h.ui(func() {
-		h.sh = newShell(h.app, fake, do, mapview.Options{NoTiles: true})
+		h.sh = newShell(h.app, b, do, mapview.Options{NoTiles: true})
 		h.sh.win.Resize(fyne.NewSize(1000, 700))
 		h.sh.win.Show()
 	})
@@ -245,28 +251,31 @@ func (h *harness) shows(s string) bool {
 // visibleTexts walks the rendered tree of o for the texts it draws.
 func visibleTexts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
+	walkVisible(o, func(o fyne.CanvasObject) bool {
+		if x, ok := o.(*canvas.Text); ok && x.Text != "" {
+			out = append(out, x.Text)
 		}
-		switch x := o.(type) {
-		case *canvas.Text:
-			if x.Text != "" {
-				out = append(out, x.Text)
-			}
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
+		return true
+	})
+	return out
+}
+
+// walkVisible calls visit for o and every visible object it renders, depth
+// first; visit returns false to skip what an object renders.
+func walkVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !visit(o) {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkVisible(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkVisible(c, visit)
 		}
 	}
-	walk(o)
-	return out
 }
 
 // indexOf is the position of the first visible text containing s, or -1.

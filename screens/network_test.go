@@ -211,24 +211,12 @@ func TestNetworkNegativeScoreMarked(t *testing.T) {
 // peerRows finds the peer rows the window draws.
 func peerRows(o fyne.CanvasObject) []*peerRow {
 	var out []*peerRow
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *peerRow:
+	walkVisible(o, func(o fyne.CanvasObject) bool {
+		if x, ok := o.(*peerRow); ok {
 			out = append(out, x)
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
+			return false
 		}
-	}
-	walk(o)
+		return true
+	})
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/caravan-p2p/caravan/app"
-	"github.com/caravan-p2p/caravan/resources"
 	"github.com/caravan-p2p/caravan/screens/mapview"
 )
 
@@ -36,12 +34,6 @@ const (
 
 // postPinID names the pin of the room being posted.
 const postPinID = "new-room"
-
-// sharedBasemap decodes the embedded basemap once for all the maps that
-// need it.
-var sharedBasemap = sync.OnceValues(func() (*mapview.Basemap, error) {
-	return mapview.LoadBasemap(resources.NaturalEarth)
-})
 
 // formatCoord writes a coordinate for an entry with at most decimals
 // decimals and no trailing zeros.
@@ -90,29 +82,14 @@ func newRoomMap(p *postRoomScreen) *roomMap {
 	rm.box = container.New(minHeight{320}, rm.m)
 	rm.hint = newNote(theme.SizeNameCaptionText)
 	rm.showHint()
-	// The shell closes the screens' maps it knows of; this one closes
-	// itself when the window does, off the UI goroutine, so that a tile
-	// handing itself to the UI meanwhile cannot wait on it.
+	// The map closes when the window does, off the UI goroutine, so that a
+	// tile handing itself to the UI meanwhile cannot wait on it.
 	p.sh.wg.Add(1)
 	go func() {
 		defer p.sh.wg.Done()
 		<-p.sh.ctx.Done()
 		rm.m.Close()
 	}()
-	if p.sh.mapOpts.Basemap == nil {
-		p.sh.wg.Add(1)
-		go func() {
-			defer p.sh.wg.Done()
-			bm, err := sharedBasemap()
-			if err != nil {
-				fyne.LogError("loading the basemap", err)
-				return
-			}
-			if p.sh.ctx.Err() == nil {
-				p.sh.do(func() { rm.m.SetBasemap(bm) })
-			}
-		}()
-	}
 	return rm
 }
 

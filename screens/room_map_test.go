@@ -34,27 +34,6 @@ func (f boundFake) Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListin
 	return out, nil
 }
 
-// newHarnessWith is newHarness with any backend built on the fake.
-func newHarnessWith(t *testing.T, fake *fakeBackend, b Backend) *harness {
-	t.Helper()
-	h := &harness{t: t, fake: fake, app: test.NewTempApp(t)}
-	do := func(f func()) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		f()
-	}
-	h.ui(func() {
-		h.sh = newShell(h.app, b, do, mapview.Options{NoTiles: true})
-		h.sh.win.Resize(fyne.NewSize(1000, 700))
-		h.sh.win.Show()
-	})
-	t.Cleanup(func() {
-		h.ui(func() { h.sh.win.Close() })
-		h.sh.wg.Wait()
-	})
-	return h
-}
-
 // mercator is where lat, lon is on the world at zoom z, in Fyne units.
 func mercator(lat, lon float64, z int) (x, y float64) {
 	s := mapview.TileSize * math.Exp2(float64(z))

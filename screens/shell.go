@@ -40,14 +40,18 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 		mo.CacheDir = filepath.Join(st.RootURI().Path(), "tiles")
 	}
 	sh := newShell(a, b, fyne.Do, mo)
-	// The basemap takes a moment to decode; the map shows the sea until then.
+	// The basemap takes a moment to decode; the maps show the sea until then.
+	// It is decoded once and shared by every map of the window.
 	go func() {
 		bm, err := mapview.LoadBasemap(resources.NaturalEarth)
 		if err != nil {
 			fyne.LogError("loading the basemap", err)
 			return
 		}
-		fyne.Do(func() { sh.rooms.mapv.SetBasemap(bm) })
+		fyne.Do(func() {
+			sh.rooms.mapv.SetBasemap(bm)
+			sh.post.where.m.SetBasemap(bm)
+		})
 	}()
 	return sh.win
 }

@@ -642,7 +642,9 @@ func (r *mapRenderer) rebuild() {
 	var selMark *marker
 	for _, c := range m.currentClusters() {
 		p := m.toScreen(c.world)
-		if p.X < -40 || p.Y < -40 || p.X > sz.Width+40 || p.Y > sz.Height+40 {
+		// Only markers whose point is on the map: nothing is drawn over the
+		// widgets around it.
+		if p.X < 0 || p.Y < 0 || p.X > sz.Width || p.Y > sz.Height {
 			continue
 		}
 		if nm == len(r.marks) {
@@ -651,7 +653,7 @@ func (r *mapRenderer) rebuild() {
 		mk := r.marks[nm]
 		nm++
 		sel := c.count == 1 && m.pins[c.first].ID == m.selected
-		mk.set(c, p, sel, m.pins[c.first].Label)
+		mk.set(c, p, sel, m.pins[c.first].Label, sz.Width)
 		if sel {
 			selMark = mk
 			continue
@@ -710,7 +712,7 @@ func newMarker() *marker {
 }
 
 // set shapes the marker for cluster c centred at p.
-func (mk *marker) set(c cluster, p fyne.Position, selected bool, label string) {
+func (mk *marker) set(c cluster, p fyne.Position, selected bool, label string, maxX float32) {
 	rad := c.radius(selected)
 	mk.dot.Move(fyne.NewPos(p.X-rad, p.Y-rad))
 	mk.dot.Resize(fyne.NewSquareSize(2 * rad))
@@ -733,6 +735,9 @@ func (mk *marker) set(c cluster, p fyne.Position, selected bool, label string) {
 		mk.dot.FillColor = pinColor
 		mk.text.Text = ""
 		mk.label.Text = label
+	}
+	if mk.label.Text != "" && p.X+rad+5+mk.label.MinSize().Width > maxX {
+		mk.label.Text = "" // a label that would run off the map's right edge is left out
 	}
 	if mk.label.Text != "" {
 		ls := mk.label.MinSize()

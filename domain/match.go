@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -353,22 +354,12 @@ const detourStep = 0.5
 // a negative number when m is better, positive when o is, 0 when equal.
 func (m RideMatch) Compare(o RideMatch) int {
 	if a, b := math.Floor(m.DetourKm/detourStep), math.Floor(o.DetourKm/detourStep); a != b {
-		return cmpFloat(a, b)
+		return cmp.Compare(a, b)
 	}
 	if c := m.PickupAt.Compare(o.PickupAt); c != 0 {
 		return c
 	}
-	return cmpFloat(m.DetourKm, o.DetourKm)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(m.DetourKm, o.DetourKm)
 }
 
 // CheckBound reports a bounding box that is inverted, out of range or not

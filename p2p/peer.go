@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -605,7 +606,7 @@ func (p *Peer) Peers() []PeerInfo {
 		info.Score, _ = p.score(id)
 		out = append(out, info)
 	}
-	slices.SortFunc(out, func(a, b PeerInfo) int { return compareStrings(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b PeerInfo) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -628,16 +629,6 @@ func (p *Peer) DHTPeers() int {
 		return 0
 	}
 	return kd.RoutingTable().Size()
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Close stops the peer: it leaves every topic, closes all connections and

@@ -566,6 +566,10 @@ func (p *Peer) ID() peer.ID { return p.h.ID() }
 // Host is the underlying libp2p host, for protocols built beside this package.
 func (p *Peer) Host() host.Host { return p.h }
 
+// PubSub returns the peer's GossipSub router, for protocols layered on the
+// same peer (mailboxes) that join topics of their own.
+func (p *Peer) PubSub() *pubsub.PubSub { return p.ps }
+
 // Addrs returns the full multiaddrs the peer can be reached at, each ending in
 // /p2p/<id>, loopback included.
 func (p *Peer) Addrs() []string {

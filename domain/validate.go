@@ -43,31 +43,39 @@ func lifetime(k Kind) (time.Duration, bool) {
 // little; the signature runs before the body, so an edited body is reported as a
 // bad signature. Rules that need the stored version are in Succeeds.
 func Validate(r *Record, now time.Time) error {
+	_, err := ValidateDecode(r, now)
+	return err
+}
+
+// ValidateDecode is Validate that also returns the body it decoded, so a
+// caller that needs it does not decode it twice: a *Room, *Ride, *Calendar or
+// *Profile, or nil for a tombstone. The body is nil when err is not.
+func ValidateDecode(r *Record, now time.Time) (any, error) {
 	life, ok := lifetime(r.Kind)
 	if !ok {
-		return Reject(ReasonBadKind, "unknown kind %q", r.Kind)
+		return nil, Reject(ReasonBadKind, "unknown kind %q", r.Kind)
 	}
 	if err := checkUUIDv7(r.ID); err != nil {
-		return Reject(ReasonBadID, "%v", err)
+		return nil, Reject(ReasonBadID, "%v", err)
 	}
 	if r.Version == 0 {
-		return Reject(ReasonBadVersion, "version must be at least 1")
+		return nil, Reject(ReasonBadVersion, "version must be at least 1")
 	}
 	signed := r.SigningBytes()
 	if size := len(signed) + len(r.Sig); size > MaxRecordSize {
-		return Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
+		return nil, Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
 	}
 	if r.IssuedAt > now.Add(MaxClockSkew).UnixMilli() {
-		return Reject(ReasonFuture, "issued %s, more than %v ahead of this clock", r.Issued().UTC().Format(time.RFC3339), MaxClockSkew)
+		return nil, Reject(ReasonFuture, "issued %s, more than %v ahead of this clock", r.Issued().UTC().Format(time.RFC3339), MaxClockSkew)
 	}
 	if r.ExpiresAt <= r.IssuedAt || r.ExpiresAt > r.IssuedAt+life.Milliseconds() {
-		return Reject(ReasonBadExpiry, "expires %s: must be after issue and within %v of it", r.Expires().UTC().Format(time.RFC3339), life)
+		return nil, Reject(ReasonBadExpiry, "expires %s: must be after issue and within %v of it", r.Expires().UTC().Format(time.RFC3339), life)
 	}
 	if now.UnixMilli() >= r.ExpiresAt {
-		return Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
+		return nil, Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
 	}
 	if err := verify(r, signed); err != nil {
-		return err
+		return nil, err
 	}
 	return validateBody(r)
 }
@@ -86,47 +94,71 @@ func verify(r *Record, signed []byte) error {
 	return nil
 }
 
-// validateBody checks the kind's body and that the cells are the ones the body implies.
-func validateBody(r *Record) error {
+// validateBody checks the kind's body and that the cells are the ones the
+// body implies, and returns the decoded body.
+func validateBody(r *Record) (any, error) {
+	body, err := DecodeBody(r)
+	if err != nil {
+		return nil, err
+	}
 	var want []string
-	switch r.Kind {
-	case KindRoom:
-		room, err := DecodeRoom(r.Body)
-		if err != nil {
-			return err
+	switch b := body.(type) {
+	case *Room:
+		want = []string{CellAt(b.Point())}
+	case *Ride:
+		if r.ExpiresAt > b.DepartAt.Add(RideGrace).UnixMilli() {
+			return nil, Reject(ReasonBadExpiry, "a ride expires at most %v after departure", RideGrace)
 		}
-		want = []string{CellAt(room.Point())}
-	case KindRide:
-		ride, err := DecodeRide(r.Body)
-		if err != nil {
-			return err
-		}
-		if r.ExpiresAt > ride.DepartAt.Add(RideGrace).UnixMilli() {
-			return Reject(ReasonBadExpiry, "a ride expires at most %v after departure", RideGrace)
-		}
-		want = RouteCells(ride.LineString())
+		want = RouteCells(b.LineString())
 		if len(want) > MaxCells {
-			return Reject(ReasonBadCells, "route crosses %d cells, at most %d", len(want), MaxCells)
+			return nil, Reject(ReasonBadCells, "route crosses %d cells, at most %d", len(want), MaxCells)
 		}
-	case KindCalendar:
-		if _, err := DecodeCalendar(r.Body); err != nil {
-			return err
+	case *Calendar:
+		// The cell is the room's; the room itself is checked by the store.
+		if err := checkCellList(r.Cells, 1, 1); err != nil {
+			return nil, err
 		}
-		return checkCellList(r.Cells, 1, 1) // the room's cell; the room itself is checked by the store
-	case KindProfile:
-		if _, err := DecodeProfile(r.Body); err != nil {
-			return err
+		return body, nil
+	case nil: // a tombstone
+		if err := checkCellList(r.Cells, 0, MaxCells); err != nil { // the deleted record's cells
+			return nil, err
 		}
-	case KindTombstone:
-		if len(r.Body) != 0 {
-			return Reject(ReasonBadBody, "a tombstone has no body")
-		}
-		return checkCellList(r.Cells, 0, MaxCells) // the deleted record's cells
+		return nil, nil
 	}
 	if !slices.Equal(r.Cells, want) {
-		return Reject(ReasonBadCells, "cells %v, the body's location gives %v", r.Cells, want)
+		return nil, Reject(ReasonBadCells, "cells %v, the body's location gives %v", r.Cells, want)
 	}
-	return nil
+	return body, nil
+}
+
+// DecodeBody decodes r's body by its kind, checking the body's own rules
+// (not the signature): a *Room, *Ride, *Calendar or *Profile, or nil for a
+// tombstone, whose body must be empty.
+func DecodeBody(r *Record) (any, error) {
+	switch r.Kind {
+	case KindRoom:
+		return decoded(DecodeRoom(r.Body))
+	case KindRide:
+		return decoded(DecodeRide(r.Body))
+	case KindCalendar:
+		return decoded(DecodeCalendar(r.Body))
+	case KindProfile:
+		return decoded(DecodeProfile(r.Body))
+	case KindTombstone:
+		if len(r.Body) != 0 {
+			return nil, Reject(ReasonBadBody, "a tombstone has no body")
+		}
+		return nil, nil
+	}
+	return nil, Reject(ReasonBadKind, "unknown kind %q", r.Kind)
+}
+
+// decoded returns a pointer to a decoded body as DecodeBody's result.
+func decoded[T any](body T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &body, nil
 }
 
 func checkCellList(cells []string, min, max int) error {

@@ -58,9 +58,11 @@ import (
 // implements it over the store. Its methods are called from many goroutines.
 type Sink interface {
 	// Deliver validates and stores records received from a peer; one Verdict
-	// per record, in order. The peer has already checked each record with
-	// domain.Validate; Deliver applies the rules that need the store
-	// (domain.Succeeds) and should not trust that it was done.
+	// per record, in order. It is the one place records from peers are
+	// checked: every stateless rule (domain.Validate, which verifies the
+	// signature) and those that need the store (domain.Succeeds). The peer
+	// only checks what costs nothing (decoding, the topic's cell), so a
+	// signature is verified once, on all cores, in the store's batch.
 	Deliver(ctx context.Context, from peer.ID, recs []domain.Record) []Verdict
 	// SyncItems lists the (issued_at, hash) items of the current records of a
 	// cell, sorted by SyncItem.Less.
@@ -275,7 +277,7 @@ type Peer struct {
 	annSeq     uint64                      // number of our last announcement
 	lastSync   map[syncKey]time.Time       // last session with a peer on a cell
 	redial     map[peer.ID]chan struct{}   // wakes the re-dialler of a configured peer
-	rejects    map[peer.ID]map[string]int  // rejected records per peer and reason
+	rejects    map[peer.ID]map[string]int  // rejected records per peer and why
 	announce   chan struct{}               // wakes the announcer
 	sched      *scheduler
 	advertised map[string]time.Time // cells advertised in the DHT, and when
@@ -737,6 +739,8 @@ func (p *Peer) forgetPeer(id peer.ID) {
 
 // noteReject counts a record a peer sent that failed validation, for the log
 // and the tests. On gossip, GossipSub's peer scoring counts the rejection too.
+// The reason is the record's when the peer found it, or "refused" when the
+// Sink did (the Sink logs its own reasons).
 func (p *Peer) noteReject(from peer.ID, reason domain.Reason, via string) {
 	p.mu.Lock()
 	m := p.rejects[from]

@@ -115,8 +115,8 @@ func TestInvalidGossipIsRejected(t *testing.T) {
 
 	publish(topic, recs[2]) // a valid one still gets through
 	eventually(t, 5*time.Second, "the valid record at A", func() bool { return a.sink.has(recs[2]) })
-	if n := a.sink.deliveredCount(tampered.ID); n != 0 {
-		t.Errorf("the tampered record reached the sink %d times", n)
+	if a.sink.has(tampered) {
+		t.Error("the tampered record was stored")
 	}
 	if n := a.sink.deliveredCount(recs[1].ID); n != 0 {
 		t.Errorf("the record of another cell reached the sink %d times", n)
@@ -335,8 +335,8 @@ func TestSyncCellChecksRecords(t *testing.T) {
 		t.Errorf("second sync pulled %d pushed %d, want 2 and 0", pulled, pushed)
 	}
 	for _, r := range bad {
-		if a.sink.deliveredCount(r.ID) != 0 {
-			t.Errorf("broken record %s reached A's sink", r.ID)
+		if a.sink.has(r) {
+			t.Errorf("broken record %s was stored", r.ID)
 		}
 	}
 	if n := a.rejectCount(b.ID()); n < 2 {

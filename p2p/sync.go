@@ -29,8 +29,8 @@ import (
 //	I: 'Z'                    both close
 //
 // A record travels as its Encode form. The initiator only accepts records it
-// asked for; each side accepts only records of the session's cell, checks them
-// with domain.Validate and hands them to its Sink in batches.
+// asked for; each side accepts only records of the session's cell and hands
+// them to its Sink in batches, which validates them.
 
 const (
 	frameHello  = 'H'

@@ -177,8 +177,8 @@ func (p *Peer) topicLocked(cell string) (*cellTopic, error) {
 }
 
 // validator is the topic validator of a cell: the message must be one record
-// of this cell; our own are accepted as they are; a peer's must pass
-// domain.Validate, then the Sink decides.
+// of this cell; our own are accepted as they are; a peer's goes to the Sink,
+// which validates and stores it.
 func (p *Peer) validator(cell string) pubsub.ValidatorEx {
 	return func(ctx context.Context, from peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
 		rec, err := domain.DecodeRecord(msg.Data)
@@ -210,35 +210,19 @@ func (p *Peer) validator(cell string) pubsub.ValidatorEx {
 	}
 }
 
-// ingest hands records from a peer to the Sink: each must pass
-// domain.Validate first, so forged or broken records never reach the app.
-// It returns one verdict per record.
+// ingest hands records from a peer to the Sink, which validates them (see
+// Sink.Deliver), and returns one verdict per record.
 func (p *Peer) ingest(ctx context.Context, from peer.ID, via string, recs []domain.Record) []Verdict {
+	got := p.sink.Deliver(ctx, from, recs)
 	verdicts := make([]Verdict, len(recs))
-	valid := make([]domain.Record, 0, len(recs))
-	index := make([]int, 0, len(recs))
-	now := time.Now()
-	for i := range recs {
-		if err := domain.Validate(&recs[i], now); err != nil {
-			verdicts[i] = Rejected
-			p.noteReject(from, domain.ReasonOf(err), via)
-			continue
-		}
-		valid = append(valid, recs[i])
-		index = append(index, i)
-	}
-	if len(valid) == 0 {
-		return verdicts
-	}
-	got := p.sink.Deliver(ctx, from, valid)
-	for j, i := range index {
+	for i := range verdicts {
 		v := Ignored
-		if j < len(got) && got[j] >= Accepted && got[j] <= Rejected {
-			v = got[j]
+		if i < len(got) && got[i] >= Accepted && got[i] <= Rejected {
+			v = got[i]
 		}
 		verdicts[i] = v
 		if v == Rejected {
-			p.noteReject(from, "refused_by_store", via)
+			p.noteReject(from, "refused", via)
 		}
 	}
 	return verdicts

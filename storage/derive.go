@@ -169,41 +169,27 @@ func (d *deriver) flush(ctx context.Context) error {
 	return nil
 }
 
-// deriveRow decodes the body of a valid record into its derived row, or nil
-// for kinds without one (profiles, tombstones).
-func deriveRow(r *domain.Record) (derived, error) {
-	switch r.Kind {
-	case domain.KindRoom:
-		var room roomRow
-		if err := json.Unmarshal(r.Body, &room.Room); err != nil {
-			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
-		}
-		room.amenities, room.photos = jsonText(room.Amenities), jsonText(room.Photos)
-		return &room, nil
-	case domain.KindRide:
-		var ride rideRow
-		if err := json.Unmarshal(r.Body, &ride.Ride); err != nil {
-			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
-		}
-		ride.route, ride.stopovers = jsonText(ride.Route), jsonText(ride.Stopovers)
+// deriveRow turns the decoded body of a valid record (domain.DecodeBody) into
+// its derived row, or nil for kinds without one (profiles, tombstones).
+func deriveRow(body any) (derived, error) {
+	switch b := body.(type) {
+	case *domain.Room:
+		return &roomRow{Room: *b, amenities: jsonText(b.Amenities), photos: jsonText(b.Photos)}, nil
+	case *domain.Ride:
+		ride := &rideRow{Ride: *b, route: jsonText(b.Route), stopovers: jsonText(b.Stopovers)}
 		ride.bound = ride.LineString().Bound()
 		ride.legBounds = domain.RouteLegs(ride.LineString())
-		return &ride, nil
-	case domain.KindCalendar:
-		var cal calendarRow
-		if err := json.Unmarshal(r.Body, &cal.Calendar); err != nil {
-			return nil, domain.Reject(domain.ReasonBadBody, "%v", err)
-		}
-		days := make([][2]int64, len(cal.Blocked))
-		for i, d := range cal.Blocked {
+		return ride, nil
+	case *domain.Calendar:
+		days := make([][2]int64, len(b.Blocked))
+		for i, d := range b.Blocked {
 			from, to, err := d.Days()
 			if err != nil {
 				return nil, &domain.RejectError{Reason: domain.ReasonBadBody, Field: fmt.Sprintf("blocked[%d]", i), Detail: err.Error()}
 			}
 			days[i] = [2]int64{epochDay(from), epochDay(to)}
 		}
-		cal.days = jsonText(days)
-		return &cal, nil
+		return &calendarRow{Calendar: *b, days: jsonText(days)}, nil
 	}
 	return nil, nil
 }
@@ -354,7 +340,11 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("record rid %d: %w", x.rid, err)
 				}
-				row, err := deriveRow(&rec)
+				body, err := domain.DecodeBody(&rec)
+				if err != nil {
+					return fmt.Errorf("record %s: %w", rec.ID, err)
+				}
+				row, err := deriveRow(body)
 				if err != nil {
 					return fmt.Errorf("record %s: %w", rec.ID, err)
 				}

@@ -64,7 +64,8 @@ func check(recs []domain.Record, now time.Time) []checked {
 	one := func(i int) {
 		c := &out[i]
 		c.rec = &recs[i]
-		if c.err = domain.Validate(c.rec, now); c.err != nil {
+		body, err := domain.ValidateDecode(c.rec, now)
+		if c.err = err; err != nil {
 			return
 		}
 		c.hash = c.rec.Hash()
@@ -74,7 +75,7 @@ func check(recs []domain.Record, now time.Time) []checked {
 			return
 		}
 		c.cells = cellsJSON(c.rec.Cells)
-		c.row, c.err = deriveRow(c.rec)
+		c.row, c.err = deriveRow(body)
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(recs))
 	if workers <= 1 {
@@ -103,35 +104,60 @@ func check(recs []domain.Record, now time.Time) []checked {
 	return out
 }
 
+// checkChunk is how many records Ingest checks ahead of the writer at a time:
+// small enough that the writer starts early, large enough to keep every core
+// busy verifying.
+const checkChunk = 64
+
 // Ingest validates recs and stores those that are new or newer, all in one
 // write transaction. Outcomes are in the order of recs; records later in the
 // batch see earlier ones. The error is only for a failure of the store itself,
 // in which case nothing of the batch is stored.
+//
+// A large batch is checked a chunk ahead of the writer: while the transaction
+// writes one chunk, the other cores verify the next, so signature checks and
+// SQLite overlap instead of taking turns.
 func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time) ([]Outcome, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	cs := check(recs, now)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the checker if the write fails
+	chunks := checkAhead(ctx, recs, now)
+	first, ok := <-chunks
+	if !ok {
+		return nil, fmt.Errorf("ingest: %w", ctx.Err())
 	}
-	out := make([]Outcome, len(cs))
-	if !slices.ContainsFunc(cs, func(c checked) bool { return c.err == nil }) {
-		for i, c := range cs {
-			out[i] = Outcome{Status: Rejected, Err: c.err}
+	out := make([]Outcome, 0, len(recs))
+	if len(first) == len(recs) && !slices.ContainsFunc(first, func(c checked) bool { return c.err == nil }) {
+		for _, c := range first {
+			out = append(out, Outcome{Status: Rejected, Err: c.err})
 		}
 		return out, nil // nothing to write: take no lock
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		in, err := beginIngest(ctx, tx, cs)
+		in, err := beginIngest(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer in.close()
-		for i := range cs {
-			if out[i], err = in.put(ctx, &cs[i]); err != nil {
+		for cs := first; ; {
+			if err := in.lookup(ctx, tx, cs); err != nil {
 				return err
 			}
+			for i := range cs {
+				o, err := in.put(ctx, &cs[i])
+				if err != nil {
+					return err
+				}
+				out = append(out, o)
+			}
+			if cs, ok = <-chunks; !ok {
+				break
+			}
+		}
+		if len(out) < len(recs) {
+			return ctx.Err() // the checker stopped early
 		}
 		return in.flush(ctx)
 	})
@@ -139,6 +165,24 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
 	}
 	return out, nil
+}
+
+// checkAhead checks recs in chunks of checkChunk, each on all cores, and
+// sends the chunks in order. It stops when ctx is done; the channel is closed
+// either way.
+func checkAhead(ctx context.Context, recs []domain.Record, now time.Time) <-chan []checked {
+	chunks := make(chan []checked, 1)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(recs); start += checkChunk {
+			select {
+			case chunks <- check(recs[start:min(start+checkChunk, len(recs))], now):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return chunks
 }
 
 // IngestOwn ingests one record of the local user and, if it is stored, queues
@@ -151,11 +195,14 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 	}
 	var out Outcome
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		in, err := beginIngest(ctx, tx, cs)
+		in, err := beginIngest(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer in.close()
+		if err := in.lookup(ctx, tx, cs); err != nil {
+			return err
+		}
 		if out, err = in.put(ctx, &cs[0]); err != nil || out.Status != Stored {
 			return err
 		}
@@ -174,8 +221,9 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 type ingester struct {
 	insert, update *sql.Stmt
 	*deriver
-	// heads holds the stored head of every id the batch names (nil if none),
-	// kept up to date as the batch is stored, so later records see earlier ones.
+	// heads holds the stored head of every id looked up so far (nil if none
+	// is stored), kept up to date as the batch is stored, so later records see
+	// earlier ones.
 	heads map[string]*storedHead
 }
 
@@ -194,22 +242,9 @@ type storedHead struct {
 	domain.Head
 }
 
-// beginIngest looks up the heads of every id the batch names (its records'
-// and their calendars' rooms) in one query and prepares the statements.
-func beginIngest(ctx context.Context, tx *sql.Tx, cs []checked) (*ingester, error) {
-	in := &ingester{heads: make(map[string]*storedHead, len(cs))}
-	ids := make([]string, 0, len(cs))
-	for i := range cs {
-		if cs[i].err == nil {
-			ids = append(ids, cs[i].rec.ID)
-			if cal, ok := cs[i].row.(*calendarRow); ok {
-				ids = append(ids, cal.RoomID)
-			}
-		}
-	}
-	if err := in.lookup(ctx, tx, ids); err != nil {
-		return nil, err
-	}
+// beginIngest prepares the statements of an ingest transaction.
+func beginIngest(ctx context.Context, tx *sql.Tx) (*ingester, error) {
+	in := &ingester{heads: make(map[string]*storedHead)}
 	prep := func(q string) (*sql.Stmt, error) {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -232,13 +267,35 @@ func beginIngest(ctx context.Context, tx *sql.Tx, cs []checked) (*ingester, erro
 	return in, nil
 }
 
-// lookup reads the stored heads of ids into in.heads.
-func (in *ingester) lookup(ctx context.Context, tx *sql.Tx, ids []string) error {
+// lookup reads into in.heads the stored heads of every id cs names that the
+// transaction has not seen yet: its valid records' ids and their calendars'
+// rooms, in one query.
+func (in *ingester) lookup(ctx context.Context, tx *sql.Tx, cs []checked) error {
+	ids := make([]string, 0, len(cs))
+	want := func(id string) {
+		if _, seen := in.heads[id]; !seen {
+			ids = append(ids, id)
+		}
+	}
+	for i := range cs {
+		if cs[i].err == nil {
+			want(cs[i].rec.ID)
+			if cal, ok := cs[i].row.(*calendarRow); ok {
+				want(cal.RoomID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
 	rows, err := tx.QueryContext(ctx, sqlHeads, jsonText(ids))
 	if err != nil {
 		return fmt.Errorf("look up %d ids: %w", len(ids), err)
 	}
 	defer rows.Close()
+	for _, id := range ids {
+		in.heads[id] = nil // looked up: not stored unless a row says so
+	}
 	for rows.Next() {
 		var id string
 		var h storedHead

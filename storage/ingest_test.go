@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"slices"
 	"strings"
@@ -300,4 +302,58 @@ func TestIngestEdgeCases(t *testing.T) {
 			t.Fatalf("%v", o)
 		}
 	})
+}
+
+// TestIngestAcrossChunks checks that a batch larger than checkChunk, which is
+// checked ahead of the writer chunk by chunk, has exactly the outcomes of
+// ingesting its records one at a time: later chunks see what earlier chunks
+// stored (new versions, duplicates, calendars of rooms stored in the batch).
+func TestIngestAcrossChunks(t *testing.T) {
+	alice, bob := newIdentity(t), newIdentity(t)
+	var batch []domain.Record
+	for i := range 3 * checkChunk {
+		room := baseRoom()
+		room.Title = fmt.Sprintf("Room %d", i)
+		batch = append(batch, newRoom(t, alice, room, nil, 0))
+	}
+	first, last := batch[0], batch[len(batch)-1]
+	newer := newRoom(t, alice, baseRoom(), &first, time.Minute)
+	bad := last
+	bad.Sig = make([]byte, len(last.Sig))
+	batch = append(batch, first, newer, first, bad, newCalendar(t, alice, last), newCalendar(t, bob, first),
+		resigned(bob, newer, func(r *domain.Record) { r.Version = 9 }))
+
+	together := openTest(t)
+	got := ingest(t, together, batch...)
+	oneByOne := openTest(t)
+	for i, r := range batch {
+		want := ingest(t, oneByOne, r)[0]
+		if got[i].Status != want.Status || domain.ReasonOf(got[i].Err) != domain.ReasonOf(want.Err) {
+			t.Errorf("record %d: %v (%v) in one batch, %v (%v) one at a time", i, got[i].Status, got[i].Err, want.Status, want.Err)
+		}
+	}
+	if a, b := count(t, together), count(t, oneByOne); a != b || a != 3*checkChunk+1 {
+		t.Errorf("%d records stored in one batch, %d one at a time, want %d", a, b, 3*checkChunk+1)
+	}
+	if r, err := together.Record(ctx, first.ID); err != nil || r.Version != newer.Version {
+		t.Errorf("first room: version %d, %v; want %d", r.Version, err, newer.Version)
+	}
+}
+
+// TestIngestCancelled checks that a cancelled ingest stores nothing and says so.
+func TestIngestCancelled(t *testing.T) {
+	alice := newIdentity(t)
+	var batch []domain.Record
+	for range 2 * checkChunk {
+		batch = append(batch, newRoom(t, alice, baseRoom(), nil, 0))
+	}
+	s := openTest(t)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if out, err := s.Ingest(cctx, batch, testNow); err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ingest: %d outcomes, err %v; want context.Canceled", len(out), err)
+	}
+	if n := count(t, s); n != 0 {
+		t.Errorf("%d records stored by a cancelled ingest", n)
+	}
 }

@@ -119,6 +119,15 @@ func TestValidateRejects(t *testing.T) {
 			if got := ReasonOf(err); err == nil || got != tc.want {
 				t.Fatalf("Validate = %v, want reason %s", err, tc.want)
 			}
+			// In a batch, the bad record is refused for the same reason
+			// and the good ones around it pass.
+			batch := ValidateBatch([]Record{mustRoom(t, id), r, mustRoom(t, other)}, testNow)
+			if batch[0].Err != nil || batch[2].Err != nil {
+				t.Errorf("good records of the batch: %v, %v", batch[0].Err, batch[2].Err)
+			}
+			if got := ReasonOf(batch[1].Err); batch[1].Err == nil || got != tc.want {
+				t.Errorf("ValidateBatch = %v, want reason %s", batch[1].Err, tc.want)
+			}
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"crypto/ed25519"
 	"fmt"
 	"slices"
 	"time"
@@ -51,47 +50,97 @@ func Validate(r *Record, now time.Time) error {
 // caller that needs it does not decode it twice: a *Room, *Ride, *Calendar or
 // *Profile, or nil for a tombstone. The body is nil when err is not.
 func ValidateDecode(r *Record, now time.Time) (any, error) {
-	life, ok := lifetime(r.Kind)
-	if !ok {
-		return nil, Reject(ReasonBadKind, "unknown kind %q", r.Kind)
-	}
-	if err := checkUUIDv7(r.ID); err != nil {
-		return nil, Reject(ReasonBadID, "%v", err)
-	}
-	if r.Version == 0 {
-		return nil, Reject(ReasonBadVersion, "version must be at least 1")
-	}
-	signed := r.SigningBytes()
-	if size := len(signed) + len(r.Sig); size > MaxRecordSize {
-		return nil, Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
-	}
-	if r.IssuedAt > now.Add(MaxClockSkew).UnixMilli() {
-		return nil, Reject(ReasonFuture, "issued %s, more than %v ahead of this clock", r.Issued().UTC().Format(time.RFC3339), MaxClockSkew)
-	}
-	if r.ExpiresAt <= r.IssuedAt || r.ExpiresAt > r.IssuedAt+life.Milliseconds() {
-		return nil, Reject(ReasonBadExpiry, "expires %s: must be after issue and within %v of it", r.Expires().UTC().Format(time.RFC3339), life)
-	}
-	if now.UnixMilli() >= r.ExpiresAt {
-		return nil, Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
-	}
-	if err := verify(r, signed); err != nil {
+	sig, err := precheck(r, now)
+	if err != nil {
 		return nil, err
+	}
+	if !sig.valid() {
+		return nil, errBadSignature()
 	}
 	return validateBody(r)
 }
 
-// VerifySignature checks the record's signature against the key in its author.
-func VerifySignature(r *Record) error { return verify(r, r.SigningBytes()) }
+// Validated is the outcome of validating one record of a batch: its decoded
+// body as ValidateDecode returns it, or why it is invalid.
+type Validated struct {
+	Body any
+	Err  error
+}
 
-func verify(r *Record, signed []byte) error {
+// ValidateBatch is ValidateDecode for many records, their signatures verified
+// together as one batch, which costs about half as much per signature as
+// verifying them one by one. A bad record costs the batch a second pass, one
+// signature at a time, so the outcome of each record is exactly its own.
+func ValidateBatch(recs []Record, now time.Time) []Validated {
+	out := make([]Validated, len(recs))
+	sigs := make([]signed, 0, len(recs))
+	idx := make([]int, 0, len(recs))
+	for i := range recs {
+		sig, err := precheck(&recs[i], now)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		sigs, idx = append(sigs, sig), append(idx, i)
+	}
+	for j, ok := range verifyBatch(sigs) {
+		i := idx[j]
+		if !ok {
+			out[i].Err = errBadSignature()
+			continue
+		}
+		out[i].Body, out[i].Err = validateBody(&recs[i])
+	}
+	return out
+}
+
+// precheck applies the rules that come before the signature, cheapest first,
+// and returns what verifying the signature needs.
+func precheck(r *Record, now time.Time) (signed, error) {
+	life, ok := lifetime(r.Kind)
+	if !ok {
+		return signed{}, Reject(ReasonBadKind, "unknown kind %q", r.Kind)
+	}
+	if err := checkUUIDv7(r.ID); err != nil {
+		return signed{}, Reject(ReasonBadID, "%v", err)
+	}
+	if r.Version == 0 {
+		return signed{}, Reject(ReasonBadVersion, "version must be at least 1")
+	}
+	msg := r.SigningBytes()
+	if size := len(msg) + len(r.Sig); size > MaxRecordSize {
+		return signed{}, Reject(ReasonTooLarge, "%d bytes, limit %d", size, MaxRecordSize)
+	}
+	if r.IssuedAt > now.Add(MaxClockSkew).UnixMilli() {
+		return signed{}, Reject(ReasonFuture, "issued %s, more than %v ahead of this clock", r.Issued().UTC().Format(time.RFC3339), MaxClockSkew)
+	}
+	if r.ExpiresAt <= r.IssuedAt || r.ExpiresAt > r.IssuedAt+life.Milliseconds() {
+		return signed{}, Reject(ReasonBadExpiry, "expires %s: must be after issue and within %v of it", r.Expires().UTC().Format(time.RFC3339), life)
+	}
+	if now.UnixMilli() >= r.ExpiresAt {
+		return signed{}, Reject(ReasonExpired, "expired %s", r.Expires().UTC().Format(time.RFC3339))
+	}
+	pub, err := AuthorKey(r.Author)
+	if err != nil {
+		return signed{}, Reject(ReasonBadAuthor, "%v", err)
+	}
+	return signed{pub: pub, msg: msg, sig: r.Sig}, nil
+}
+
+// VerifySignature checks the record's signature against the key in its author.
+func VerifySignature(r *Record) error {
 	pub, err := AuthorKey(r.Author)
 	if err != nil {
 		return Reject(ReasonBadAuthor, "%v", err)
 	}
-	if len(r.Sig) != ed25519.SignatureSize || !ed25519.Verify(pub, signed, r.Sig) {
-		return Reject(ReasonBadSignature, "signature does not match the record and its author")
+	if !(signed{pub: pub, msg: r.SigningBytes(), sig: r.Sig}).valid() {
+		return errBadSignature()
 	}
 	return nil
+}
+
+func errBadSignature() error {
+	return Reject(ReasonBadSignature, "signature does not match the record and its author")
 }
 
 // validateBody checks the kind's body and that the cells are the ones the

@@ -57,46 +57,48 @@ type checked struct {
 	row   derived // the kind's derived row, if it has one
 }
 
-// check validates recs in parallel on GOMAXPROCS goroutines and prepares their
-// rows. This is where the cost is (Ed25519), so it runs before any lock is taken.
+// verifyBatch is how many records one core validates together: signatures
+// verified as a batch cost about half as much each as one by one.
+const verifyBatch = 32
+
+// check validates recs in parallel on GOMAXPROCS goroutines, each taking
+// verifyBatch records at a time, and prepares their rows. This is where the
+// cost is (Ed25519), so it runs before any lock is taken.
 func check(recs []domain.Record, now time.Time) []checked {
 	out := make([]checked, len(recs))
-	one := func(i int) {
-		c := &out[i]
-		c.rec = &recs[i]
-		body, err := domain.ValidateDecode(c.rec, now)
-		if c.err = err; err != nil {
-			return
+	part := func(start, end int) {
+		for j, v := range domain.ValidateBatch(recs[start:end], now) {
+			c := &out[start+j]
+			c.rec = &recs[start+j]
+			if c.err = v.Err; c.err != nil {
+				continue
+			}
+			c.hash = c.rec.Hash()
+			if c.raw, c.err = c.rec.Encode(); c.err != nil {
+				c.err = domain.Reject(domain.ReasonMalformed, "%v", c.err)
+				continue
+			}
+			c.cells = cellsJSON(c.rec.Cells)
+			c.row, c.err = deriveRow(v.Body)
 		}
-		c.hash = c.rec.Hash()
-		c.raw, c.err = c.rec.Encode()
-		if c.err != nil {
-			c.err = domain.Reject(domain.ReasonMalformed, "%v", c.err)
-			return
-		}
-		c.cells = cellsJSON(c.rec.Cells)
-		c.row, c.err = deriveRow(body)
 	}
+	// Split evenly, so that every core gets work even from a small chunk.
 	workers := min(runtime.GOMAXPROCS(0), len(recs))
+	size := min(verifyBatch, (len(recs)+workers-1)/workers)
 	if workers <= 1 {
-		for i := range recs {
-			one(i)
-		}
+		part(0, len(recs))
 		return out
 	}
-	const chunk = 8
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for {
-				start := int(next.Add(chunk)) - chunk
+				start := int(next.Add(int64(size))) - size
 				if start >= len(recs) {
 					return
 				}
-				for i := start; i < min(start+chunk, len(recs)); i++ {
-					one(i)
-				}
+				part(start, min(start+size, len(recs)))
 			}
 		})
 	}

@@ -24,7 +24,16 @@ type runtimeState struct {
 	Cells      []string   `json:"cells"`
 	NAT        string     `json:"nat"`       // reachability: Unknown, Public or Private
 	DHTPeers   int        `json:"dht_peers"` // size of the DHT routing table
+	Traffic    Traffic    `json:"traffic"`
 	Rejections Rejections `json:"rejections"`
+}
+
+// Traffic counts the bytes the running node exchanged since it started.
+type Traffic struct {
+	In      int64 `json:"bytes_in"`
+	Out     int64 `json:"bytes_out"`
+	SyncIn  int64 `json:"sync_bytes_in"` // catch-up sync, part of In
+	SyncOut int64 `json:"sync_bytes_out"`
 }
 
 func (n *Node) writeRuntimeState(ctx context.Context) {
@@ -50,6 +59,7 @@ func (n *Node) liveState() runtimeState {
 	st.Cells = p.Cells()
 	st.NAT = p.Reachability().String()
 	st.DHTPeers = p.DHTPeers()
+	st.Traffic = Traffic(p.Traffic())
 	for _, pi := range p.Peers() {
 		st.Peers = append(st.Peers, PeerInfo{PeerID: pi.ID, Addrs: pi.Addrs, Agent: pi.Agent, Score: pi.Score})
 	}
@@ -84,6 +94,7 @@ type Status struct {
 	Cells      []string       `json:"cells"`
 	NAT        string         `json:"nat,omitempty"`
 	DHTPeers   int            `json:"dht_peers"`
+	Traffic    Traffic        `json:"traffic"`
 	Records    int            `json:"records"`
 	ByKind     map[string]int `json:"records_by_kind"`
 	Outbox     int            `json:"outbox"`
@@ -111,7 +122,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	}
 	return Status{
 		PeerID: n.Self(), DataDir: n.opts.DataDir, Running: st.Running,
-		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells, NAT: st.NAT, DHTPeers: st.DHTPeers,
+		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells, NAT: st.NAT, DHTPeers: st.DHTPeers, Traffic: st.Traffic,
 		Records: total, ByKind: kindNames(byKind), Outbox: len(outbox), Rejections: st.Rejections,
 	}, nil
 }

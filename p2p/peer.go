@@ -37,6 +37,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/metrics"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
@@ -259,6 +260,7 @@ type Peer struct {
 	h      host.Host
 	ps     *pubsub.PubSub
 	cm     *connmgr.BasicConnMgr
+	bw     *metrics.BandwidthCounter
 	dht    *dht.IpfsDHT               // nil with Config.NoDHT; set under mu
 	disc   *drouting.RoutingDiscovery // nil with Config.NoDHT
 	sink   Sink
@@ -371,6 +373,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 	if cfg.hooks.noListen {
 		listen = libp2p.NoListenAddrs
 	}
+	bw := metrics.NewBandwidthCounter()
 	hopts := []libp2p.Option{
 		libp2p.Identity(cfg.Key),
 		listen,
@@ -381,6 +384,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.ConnectionManager(cm),
 		libp2p.ResourceManager(rm),
+		libp2p.BandwidthReporter(bw),
 		libp2p.UserAgent("caravan/1"),
 		libp2p.DisableMetrics(),
 		libp2p.EnableHolePunching(),
@@ -417,7 +421,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p := &Peer{
-		h: h, cm: cm, sink: sink, log: cfg.Logger.With("component", "p2p"), cfg: cfg,
+		h: h, cm: cm, bw: bw, sink: sink, log: cfg.Logger.With("component", "p2p"), cfg: cfg,
 		ctx: pctx, cancel: cancel,
 		topics:    map[string]*cellTopic{},
 		remote:    map[peer.ID]map[string]bool{},
@@ -614,6 +618,19 @@ func (p *Peer) Peers() []PeerInfo {
 	}
 	slices.SortFunc(out, func(a, b PeerInfo) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// Traffic counts the bytes a peer exchanged since it started.
+type Traffic struct {
+	In, Out         int64 // all protocols
+	SyncIn, SyncOut int64 // catch-up sync (SyncProtocol)
+}
+
+// Traffic returns the bytes exchanged since the peer started.
+func (p *Peer) Traffic() Traffic {
+	all := p.bw.GetBandwidthTotals()
+	sync := p.bw.GetBandwidthForProtocol(SyncProtocol)
+	return Traffic{In: all.TotalIn, Out: all.TotalOut, SyncIn: sync.TotalIn, SyncOut: sync.TotalOut}
 }
 
 // Reachability is whether this peer can be reached from the internet, as

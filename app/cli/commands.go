@@ -39,6 +39,10 @@ func (e *env) statusCommand() *cobra.Command {
 					fmt.Fprintf(w, "  %s=%d", k, v)
 				}
 				fmt.Fprintf(w, "\noutbox    %d waiting to be published\n", st.Outbox)
+				if st.Running {
+					fmt.Fprintf(w, "traffic   %s in, %s out (catch-up %s in, %s out)\n", bytesText(st.Traffic.In),
+						bytesText(st.Traffic.Out), bytesText(st.Traffic.SyncIn), bytesText(st.Traffic.SyncOut))
+				}
 			})
 		},
 	}
@@ -184,6 +188,19 @@ func (e *env) recordsCommand() *cobra.Command {
 }
 
 // plural writes a count with its noun: "1 peer", "3 peers".
+// bytesText writes a byte count for people: 0 B, 512 B, 1.4 kB, 3.2 MB.
+func bytesText(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, prefix := float64(n)/unit, "kMGTPE"
+	for f >= unit && len(prefix) > 1 {
+		f, prefix = f/unit, prefix[1:]
+	}
+	return fmt.Sprintf("%.1f %cB", f, prefix[0])
+}
+
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

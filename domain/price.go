@@ -59,7 +59,7 @@ func SuggestSeatPrice(routeKm, costPerKm float64, seats int) (SeatPrice, error) 
 	trip := routeKm * costPerKm
 	ceiling := math.Floor(trip/float64(seats)*100) / 100
 	return SeatPrice{
-		RouteKm:   routeKm,
+		RouteKm:   math.Round(routeKm*1000) / 1000,
 		TripCost:  math.Round(trip*100) / 100,
 		Suggested: min(RoundPrice(trip/float64(seats+1)), ceiling),
 		Max:       ceiling,

@@ -151,3 +151,30 @@ func TestSimplifyRoute(t *testing.T) {
 		t.Errorf("two points: %v", got)
 	}
 }
+
+// FuzzParseGPX checks that no input panics ParseGPX and that every route it
+// returns is one a ride may have.
+func FuzzParseGPX(f *testing.F) {
+	for _, name := range []string{"track-1.1.gpx", "route-1.0.gpx", "empty-track.gpx", "bad-coordinate.gpx"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`<gpx><trk><trkseg><trkpt lat="1" lon="2"/><trkpt lat="1e-300" lon="-180"/></trkseg></trk></gpx>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		route, err := ParseGPX(strings.NewReader(string(b)))
+		if err != nil {
+			return
+		}
+		if len(route) < 2 || len(route) > MaxRoutePoints {
+			t.Fatalf("%d points", len(route))
+		}
+		for i, p := range route {
+			if err := CheckCoordinate(p[1], p[0]); err != nil {
+				t.Fatalf("point %d: %v", i, err)
+			}
+		}
+	})
+}

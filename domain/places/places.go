@@ -291,6 +291,10 @@ func (ix *Index) Resolve(name string) (Place, error) {
 		return ix.places[best.place], nil
 	}
 	sugg := ix.Lookup(name, suggestions)
+	if first, _, ok := strings.Cut(name, ","); len(sugg) == 0 && ok {
+		// "Rome, Italy": the name before the comma.
+		sugg = ix.Lookup(first, suggestions)
+	}
 	if key := []rune(Fold(stripCodes(name))); len(sugg) == 0 && len(key) > 3 {
 		// Perhaps a typo near the end: offer what starts like it.
 		sugg = ix.Lookup(string(key[:len(key)*2/3]), suggestions)

@@ -110,6 +110,7 @@ func TestResolve(t *testing.T) {
 		{"Lyo", "", "Lyon, FR; Lyons, IL, US"},
 		{"Parisx", "", "Paris, FR; Paris, TX, US; Paris, CA; Paris, TN, US; Parisot, FR"},
 		{"Atlantis", "", ""},
+		{"Zurich, Switzerland", "", "Zürich, ZH, CH"},
 		{"Paris, DE", "", "Paris, FR; Paris, TX, US; Paris, CA; Paris, TN, US; Parisot, FR"},
 	}
 	for _, tc := range tests {
@@ -271,4 +272,25 @@ func BenchmarkPlacesRead(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzLookup checks that no query panics Lookup or Resolve, that every place
+// found starts with the query's name, and that Resolve's place is one of the
+// names it was asked for.
+func FuzzLookup(f *testing.F) {
+	ix := sampleIndex(f)
+	for _, q := range []string{"Paris", "paris, tx, us", "São", "Washington, D.C.", ",", ", ,", "İ", "\xff", "ß"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		key := Fold(stripCodes(q))
+		for _, p := range ix.Lookup(q, 5) {
+			if !strings.HasPrefix(Fold(p.Name), key) {
+				t.Errorf("Lookup(%q) found %q", q, p.Name)
+			}
+		}
+		if p, err := ix.Resolve(q); err == nil && !strings.HasPrefix(Fold(p.Name), key) {
+			t.Errorf("Resolve(%q) = %q", q, p.Name)
+		}
+	})
 }

@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -34,7 +36,15 @@ func loadGazetteer() (*places.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the embedded gazetteer: %w", err)
 	}
-	ix, err := places.Read(zr)
+	var text strings.Builder
+	if n := len(resources.Places); n >= 4 {
+		// A gzip stream ends with the size of its content (mod 4 GiB).
+		text.Grow(int(binary.LittleEndian.Uint32(resources.Places[n-4:])))
+	}
+	if _, err := io.Copy(&text, zr); err != nil {
+		return nil, fmt.Errorf("decompress the embedded gazetteer: %w", err)
+	}
+	ix, err := places.Parse(text.String())
 	if err != nil {
 		return nil, fmt.Errorf("read the embedded gazetteer: %w", err)
 	}

@@ -87,8 +87,12 @@ func Read(r io.Reader) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read places: %w", err)
 	}
-	// One string for the whole text: names are slices of it, not copies.
-	text := string(b)
+	return Parse(string(b))
+}
+
+// Parse builds an index from text in Read's format. Names are slices of
+// text, not copies.
+func Parse(text string) (*Index, error) {
 	ix := &Index{places: make([]Place, 0, strings.Count(text, "\n")+1)}
 	var fields [columns]string
 	line := 0
@@ -105,8 +109,9 @@ func Read(r io.Reader) (*Index, error) {
 		ix.places = append(ix.places, p)
 	}
 	ix.entries = make([]entry, len(ix.places))
+	var f folder
 	for i := range ix.places {
-		ix.entries[i] = entry{key: Fold(ix.places[i].Name), place: int32(i)}
+		ix.entries[i] = entry{key: f.fold(ix.places[i].Name), place: int32(i)}
 	}
 	// Input sorted by folded name and population, as the embedded gazetteer
 	// is, needs no sorting.
@@ -347,53 +352,63 @@ var folded = map[rune]string{
 // dropped (St. Louis is st louis), every other run of characters that are not
 // letters or digits one space, trimmed.
 func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	put := func(r rune) {
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return foldUnicode(norm.NFD.String(s[i:]), &b, space)
-		}
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			put(rune(c))
-		case 'A' <= c && c <= 'Z':
-			put(rune(c + 'a' - 'A'))
-		case c == '.' || c == '\'':
-		default:
-			space = true
-		}
-	}
-	return b.String()
+	var f folder
+	return f.fold(s)
 }
 
-// foldUnicode folds the rest of a name, decomposed, onto b.
-func foldUnicode(s string, b *strings.Builder, space bool) string {
-	for _, r := range s {
+// folder folds names, reusing its buffers from one name to the next.
+type folder struct {
+	out, nfd []byte
+}
+
+func (f *folder) fold(s string) string {
+	f.out = f.out[:0]
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			f.nfd = norm.NFD.AppendString(f.nfd[:0], s[i:])
+			f.foldUnicode(space)
+			break
+		}
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == '.' || c == '\'':
+			continue
+		default:
+			space = true
+			continue
+		}
+		if space && len(f.out) > 0 {
+			f.out = append(f.out, ' ')
+		}
+		space = false
+		f.out = append(f.out, c)
+	}
+	return string(f.out)
+}
+
+// foldUnicode folds f.nfd, the decomposed rest of a name, onto f.out.
+func (f *folder) foldUnicode(space bool) {
+	for _, r := range string(f.nfd) {
 		switch {
 		case unicode.Is(unicode.Mn, r), r == '.', r == '\'', r == '’', r == 'ʻ', r == 'ʼ':
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			r = unicode.ToLower(r)
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			if space && len(f.out) > 0 {
+				f.out = append(f.out, ' ')
 			}
 			space = false
-			if f, ok := folded[r]; ok {
-				b.WriteString(f)
+			r = unicode.ToLower(r)
+			if x, ok := folded[r]; ok {
+				f.out = append(f.out, x...)
 			} else {
-				b.WriteRune(r)
+				f.out = utf8.AppendRune(f.out, r)
 			}
 		default:
 			space = true
 		}
 	}
-	return b.String()
 }

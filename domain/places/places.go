@@ -264,7 +264,11 @@ func (e *NotFoundError) Error() string {
 	for i, p := range e.Suggestions {
 		labels[i] = p.Label()
 	}
-	return msg + "; did you mean " + strings.Join(labels, " or ") + "?"
+	msg += "; did you mean " + labels[0] + "?"
+	if len(labels) > 1 {
+		msg += " Or: " + strings.Join(labels[1:], "; ")
+	}
+	return msg
 }
 
 // Unwrap makes errors.Is(err, ErrNoPlace) true.

@@ -136,6 +136,20 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+func TestNotFoundError(t *testing.T) {
+	ix := sampleIndex(t)
+	tests := []struct{ query, want string }{
+		{"Lyo", `no place named "Lyo"; did you mean Lyon, FR? Or: Lyons, IL, US`},
+		{"Zur", `no place named "Zur"; did you mean Zürich, ZH, CH?`},
+		{"Atlantis", `no place named "Atlantis"`},
+	}
+	for _, tc := range tests {
+		if _, err := ix.Resolve(tc.query); err == nil || err.Error() != tc.want {
+			t.Errorf("Resolve(%q): %v, want %q", tc.query, err, tc.want)
+		}
+	}
+}
+
 func TestPlaceFields(t *testing.T) {
 	p, err := sampleIndex(t).Resolve("Zurich")
 	if err != nil {

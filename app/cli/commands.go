@@ -61,19 +61,33 @@ func (e *env) postCommand() *cobra.Command {
 			}
 			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return n.PostRoom(cmd.Context(), room) })
 		},
-	}, &cobra.Command{
-		Use:   "ride FILE.json",
+	}, e.postRideCommand())
+	return post
+}
+
+func (e *env) postRideCommand() *cobra.Command {
+	var gpx string
+	ride := &cobra.Command{
+		Use:   "ride FILE.json [--gpx TRACK.gpx]",
 		Short: "Post a ride described by a JSON file",
-		Args:  cobra.ExactArgs(1),
+		Long: "Post a ride described by a JSON file. With --gpx the route comes from the track (or\n" +
+			"route) of a GPX file, simplified to within 50 m, and the JSON file leaves \"route\" out.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ride app.Ride
 			if err := decodeFile(args[0], &ride); err != nil {
 				return err
 			}
+			if gpx != "" {
+				if err := routeFromGPX(&ride, args[0], gpx); err != nil {
+					return err
+				}
+			}
 			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return n.PostRide(cmd.Context(), ride) })
 		},
-	})
-	return post
+	}
+	ride.Flags().StringVar(&gpx, "gpx", "", "take the route from this GPX file")
+	return ride
 }
 
 func (e *env) post(cmd *cobra.Command, file string, do func(*app.Node) (string, error)) error {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -93,10 +91,11 @@ func (e *env) searchRidesCommand() *cobra.Command {
 	var q app.RideQuery
 	var from, to, after, before string
 	rides := &cobra.Command{
-		Use:   "rides --from LAT,LON --to LAT,LON",
+		Use:   "rides --from PLACE --to PLACE",
 		Short: "Find rides whose route passes near a pickup and then a drop-off",
 		Long: "Find rides in the local store whose route passes within a radius of --from and then of\n" +
-			"--to, with the estimated pickup time (departure + distance along the route at 80 km/h)\n" +
+			"--to, each a town (Lyon; Paris, US for a namesake; see caravan places) or LAT,LON,\n" +
+			"with the estimated pickup time (departure + distance along the route at 80 km/h)\n" +
 			"inside [--after, --before). Best first: by detour (the extra distance to leave the route\n" +
 			"and come back), then by the earliest pickup. The radius is 5 km, more for long rides\n" +
 			"(2% of the route, up to 25 km), unless --radius-km says otherwise.",
@@ -104,12 +103,13 @@ func (e *env) searchRidesCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if from == "" || to == "" {
-				return fmt.Errorf("give both --from LAT,LON and --to LAT,LON")
+				return fmt.Errorf("give both --from and --to, each a town like Lyon or LAT,LON like 45.76,4.84")
 			}
-			if q.Pickup, err = parseLatLon("--from", from); err != nil {
+			var fromPlace, toPlace app.Place
+			if q.Pickup, fromPlace, err = resolvePlace("--from", from); err != nil {
 				return err
 			}
-			if q.Dropoff, err = parseLatLon("--to", to); err != nil {
+			if q.Dropoff, toPlace, err = resolvePlace("--to", to); err != nil {
 				return err
 			}
 			if q.After, err = parseTime("--after", after); err != nil {
@@ -141,15 +141,17 @@ func (e *env) searchRidesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if found == nil {
-				found = []app.RideMatch{} // [] in JSON, not null
+			out := make([]rideMatch, len(found)) // [] in JSON, not null
+			for i, m := range found {
+				out[i] = rideMatch{RideMatch: m, LegPrice: m.LegPrice()}
 			}
-			return e.print(found, func(w io.Writer) {
+			return e.print(out, func(w io.Writer) {
+				fmt.Fprintf(w, "from %s to %s\n", placeLabel(fromPlace, q.Pickup), placeLabel(toPlace, q.Dropoff))
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tTITLE\tDEPARTS\tPICKUP AT\tDETOUR\tSEATS LEFT\tPRICE")
-				for _, r := range found {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f km\t%d\t%.2f %s\n", r.ID, r.Title, r.DepartAt.Format(time.RFC3339),
-						r.PickupAt.Format(time.RFC3339), r.DetourKm, r.SeatsLeft, r.PricePerSeat, r.Currency)
+				fmt.Fprintln(tw, "ID\tTITLE\tDEPARTS\tPICKUP AT\tDETOUR\tSEATS LEFT\tYOUR LEG\tWHOLE RIDE")
+				for _, r := range out {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f km\t%d\t%.2f %s\t%.2f %s\n", r.ID, r.Title, r.DepartAt.Format(time.RFC3339),
+						r.PickupAt.Format(time.RFC3339), r.DetourKm, r.SeatsLeft, r.LegPrice, r.Currency, r.PricePerSeat, r.Currency)
 				}
 				tw.Flush()
 				fmt.Fprintln(w, plural(len(found), "ride"))
@@ -157,8 +159,8 @@ func (e *env) searchRidesCommand() *cobra.Command {
 		},
 	}
 	f := rides.Flags()
-	f.StringVar(&from, "from", "", "pickup, LAT,LON")
-	f.StringVar(&to, "to", "", "drop-off, LAT,LON")
+	f.StringVar(&from, "from", "", "pickup: a town (Lyon, or Paris, US) or LAT,LON")
+	f.StringVar(&to, "to", "", "drop-off: a town (Paris) or LAT,LON")
 	f.StringVar(&after, "after", "", "earliest pickup time, RFC 3339 (or YYYY-MM-DD, midnight UTC)")
 	f.StringVar(&before, "before", "", "pickup before this time, RFC 3339 (or YYYY-MM-DD, midnight UTC)")
 	f.IntVar(&q.Seats, "seats", 1, "seats needed")
@@ -167,25 +169,29 @@ func (e *env) searchRidesCommand() *cobra.Command {
 	return rides
 }
 
-// parseLatLon parses LAT,LON into a [lon, lat] point.
-func parseLatLon(flag, s string) ([2]float64, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 2 {
-		return [2]float64{}, fmt.Errorf("%s %q: want LAT,LON, like 52.37,4.89", flag, s)
+// rideMatch is a matching ride as the command prints it: with the price
+// of the rider's leg, in proportion to its share of the route.
+type rideMatch struct {
+	app.RideMatch
+	LegPrice float64 `json:"leg_price"`
+}
+
+// resolvePlace resolves a flag's place: a town of the gazetteer or LAT,LON.
+func resolvePlace(flag, s string) ([2]float64, app.Place, error) {
+	pt, p, err := app.ResolvePlace(s)
+	if err != nil {
+		return pt, p, fmt.Errorf("%s: %w", flag, err)
 	}
-	var v [2]float64
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return v, fmt.Errorf("%s %q: %q is not a number; want LAT,LON, like 52.37,4.89", flag, s, p)
-		}
-		v[i] = f
+	return pt, p, nil
+}
+
+// placeLabel names a resolved place: its label and position, or the
+// position alone for coordinates.
+func placeLabel(p app.Place, pt [2]float64) string {
+	if p.Name == "" {
+		return fmt.Sprintf("%g,%g", pt[1], pt[0])
 	}
-	lat, lon := v[0], v[1]
-	if lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-		return v, fmt.Errorf("%s %q: latitude must be within -90..90 and longitude within -180..180 (the order is LAT,LON)", flag, s)
-	}
-	return [2]float64{lon, lat}, nil
+	return fmt.Sprintf("%s (%g,%g)", p.Label(), pt[1], pt[0])
 }
 
 // parseTime parses an RFC 3339 time, or a YYYY-MM-DD day (midnight UTC); ""

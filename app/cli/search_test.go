@@ -41,6 +41,7 @@ func TestSearchRides(t *testing.T) {
 		Pickup       [2]float64   `json:"pickup"`
 		Dropoff      [2]float64   `json:"dropoff"`
 		PickupAt     time.Time    `json:"pickup_at"`
+		LegPrice     float64      `json:"leg_price"`
 	}
 	window := []string{"--after", depart.Format(time.RFC3339), "--before", depart.Add(2 * time.Hour).Format(time.RFC3339)}
 	tests := []struct {
@@ -55,6 +56,11 @@ func TestSearchRides(t *testing.T) {
 		{"too many seats", []string{"--from", "52.10,5.13", "--to", "52.38,9.72", "--seats", "4"}, 0},
 		{"off the route", []string{"--from", "50.85,4.35", "--to", "52.38,9.72"}, 0},
 		{"off the route, a wide radius", []string{"--from", "51.70,5.13", "--to", "52.38,9.72", "--radius-km", "60"}, 1},
+		{"by name", []string{"--from", "Utrecht", "--to", "Hannover"}, 1},
+		{"by name, any case and accents", []string{"--from", "amsterdam", "--to", "BERLÍN"}, 1},
+		{"a name and coordinates", []string{"--from", "Utrecht, NL", "--to", "52.38,9.72"}, 1},
+		{"a namesake elsewhere", []string{"--from", "Utrecht", "--to", "Hanover"}, 0}, // Hanover, MD, US
+		{"by name, backwards", []string{"--from", "Berlin", "--to", "Amsterdam"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,10 +81,20 @@ func TestSearchRides(t *testing.T) {
 			if m.DetourKm <= 0 || m.Pickup == [2]float64{} || m.Dropoff == [2]float64{} || m.PickupAt.Before(depart) {
 				t.Errorf("match fields %+v", m)
 			}
+			// The rider pays for the leg: less than the whole ride unless
+			// they ride it all.
+			if m.LegPrice <= 0 || m.LegPrice > m.PricePerSeat {
+				t.Errorf("leg price %v of %v", m.LegPrice, m.PricePerSeat)
+			}
 		})
 	}
 	out, errs, code := run(t, "search", "rides", "--data", dir, "--from", "52.10,5.13", "--to", "52.38,9.72")
 	if code != 0 || !strings.Contains(out, "Amsterdam to Berlin") || !strings.Contains(out, "1 ride") {
+		t.Errorf("text output %q %q %d", out, errs, code)
+	}
+	out, errs, code = run(t, "search", "rides", "--data", dir, "--from", "Utrecht", "--to", "Hannover")
+	if code != 0 || !strings.Contains(out, "from Utrecht, NL (52.091,5.122) to Hannover, DE (52.371,9.733)") ||
+		!strings.Contains(out, "YOUR LEG") || !strings.Contains(out, "1 ride") {
 		t.Errorf("text output %q %q %d", out, errs, code)
 	}
 }
@@ -102,6 +118,9 @@ func TestSearchRidesBadQueries(t *testing.T) {
 		{"after after before", []string{"--from", "52.1,5.1", "--to", "52.4,9.7", "--after", "2026-12-02", "--before", "2026-12-01"}, "must be after"},
 		{"bad time", []string{"--from", "52.1,5.1", "--to", "52.4,9.7", "--after", "tomorrow"}, "RFC 3339"},
 		{"zero seats", []string{"--from", "52.1,5.1", "--to", "52.4,9.7", "--seats", "0"}, "--seats"},
+		{"unknown town", []string{"--from", "Xyzzyplugh", "--to", "Paris"}, `--from: no place named "Xyzzyplugh"`},
+		{"a typo", []string{"--from", "Utrecht", "--to", "Hannove"}, `--to: no place named "Hannove"; did you mean Hannover, DE`},
+		{"a namesake nowhere", []string{"--from", "Utrecht, US", "--to", "Paris"}, `no place named "Utrecht, US"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

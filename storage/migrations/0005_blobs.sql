@@ -1,0 +1,26 @@
+-- Blobs (issue 3 item 7): photos and avatars, stored by content hash.
+--
+-- A blob is kept while one of the user's own live rooms lists it in photos
+-- (the pin is derived at the time it matters, from the rooms table, so it
+-- follows the listing: a new version, a tombstone, an expiry or a sweep
+-- needs no hook); every other blob is a cache entry, evicted least recently
+-- used first once the unpinned blobs pass the cache's size. data is the last
+-- column so scans of the small columns never read the blobs' pages.
+CREATE TABLE blobs (
+    hash        TEXT    PRIMARY KEY, -- lowercase hex SHA-256 of data, as records name it
+    size        INTEGER NOT NULL,    -- length(data)
+    last_access INTEGER NOT NULL,    -- unix ms of the last store or read (to a minute)
+    data        BLOB    NOT NULL
+);
+CREATE INDEX blobs_lru ON blobs(last_access);
+
+-- The user's own rooms, to find the photos they pin without a scan.
+CREATE INDEX rooms_author ON rooms(author, expires_at);
+
+-- Blobs a scripting command asked the running node (another process) to
+-- fetch; the node deletes each once stored or given up.
+CREATE TABLE blob_wants (
+    hash     TEXT    PRIMARY KEY,
+    author   TEXT    NOT NULL, -- who to ask first; '' when unknown
+    asked_at INTEGER NOT NULL  -- unix ms
+) WITHOUT ROWID;

@@ -76,8 +76,11 @@ func (b *Blobs) Put(ctx context.Context, hash string, data []byte) error {
 	}
 	now := b.s.nowMs(time.Time{})
 	err := b.s.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs(hash, size, last_access, data) VALUES (?, ?, ?, ?)
-			ON CONFLICT(hash) DO UPDATE SET last_access = excluded.last_access`, hash, len(data), now, data); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs(hash, size, last_access) VALUES (?, ?, ?)
+			ON CONFLICT(hash) DO UPDATE SET last_access = excluded.last_access`, hash, len(data), now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blob_data(hash, data) VALUES (?, ?)`, hash, data); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_wants WHERE hash = ?`, hash); err != nil {
@@ -122,7 +125,7 @@ func (b *Blobs) evict(ctx context.Context, tx *sql.Tx, now int64) error {
 		return fmt.Errorf("list the cache: %w", err)
 	}
 	for _, h := range victims {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE hash = ?`, h); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE hash = ?`, h); err != nil { // and blob_data's row, by cascade
 			return fmt.Errorf("evict %s: %w", h, err)
 		}
 	}
@@ -137,7 +140,7 @@ func (b *Blobs) Get(ctx context.Context, hash string) ([]byte, error) {
 	}
 	var data []byte
 	var last int64
-	err := b.s.r.QueryRowContext(ctx, `SELECT data, last_access FROM blobs WHERE hash = ?`, hash).Scan(&data, &last)
+	err := b.s.r.QueryRowContext(ctx, `SELECT d.data, b.last_access FROM blobs b JOIN blob_data d ON d.hash = b.hash WHERE b.hash = ?`, hash).Scan(&data, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("blob %s: %w", hash, ErrNotFound)
 	}

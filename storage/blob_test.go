@@ -93,6 +93,10 @@ func TestBlobCacheEvictsLRU(t *testing.T) {
 			t.Errorf("blob %d stored = %v, want %v", i, got, want)
 		}
 	}
+	var rows int
+	if err := s.r.QueryRow(`SELECT count(*) FROM blob_data`).Scan(&rows); err != nil || rows != 3 {
+		t.Errorf("blob_data holds %d rows (%v), want 3: an evicted blob's bytes stayed behind", rows, err)
+	}
 }
 
 // TestBlobPinsFollowOwnListings: the photos of the owner's live rooms are

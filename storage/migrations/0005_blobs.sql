@@ -4,15 +4,19 @@
 -- (the pin is derived at the time it matters, from the rooms table, so it
 -- follows the listing: a new version, a tombstone, an expiry or a sweep
 -- needs no hook); every other blob is a cache entry, evicted least recently
--- used first once the unpinned blobs pass the cache's size. data is the last
--- column so scans of the small columns never read the blobs' pages.
+-- used first once the unpinned blobs pass the cache's size. The bytes are in
+-- a table of their own, so sizing and ordering the cache reads a few small
+-- pages rather than a page per blob.
 CREATE TABLE blobs (
-    hash        TEXT    PRIMARY KEY, -- lowercase hex SHA-256 of data, as records name it
-    size        INTEGER NOT NULL,    -- length(data)
-    last_access INTEGER NOT NULL,    -- unix ms of the last store or read (to a minute)
-    data        BLOB    NOT NULL
+    hash        TEXT    PRIMARY KEY, -- lowercase hex SHA-256 of the data, as records name it
+    size        INTEGER NOT NULL,    -- length of the data
+    last_access INTEGER NOT NULL     -- unix ms of the last store or read (to a minute)
 );
 CREATE INDEX blobs_lru ON blobs(last_access);
+CREATE TABLE blob_data (
+    hash TEXT PRIMARY KEY REFERENCES blobs(hash) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 
 -- The user's own rooms, to find the photos they pin without a scan.
 CREATE INDEX rooms_author ON rooms(author, expires_at);

@@ -203,3 +203,46 @@ func TestServerLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestPeerStreamsCap: a peer that opens streams and sends nothing holds at
+// most PeerStreams of the server's slots; its next request is declined.
+func TestPeerStreamsCap(t *testing.T) {
+	ctx := context.Background()
+	srv, cli := newHost(t), newHost(t)
+	small := photo(1, 100)
+	s := Serve(srv, newMemStore(small), Limits{PeerStreams: 2}, nil)
+	t.Cleanup(s.Close)
+	connect(t, cli, srv)
+	for range 2 {
+		st, err := cli.NewStream(ctx, srv.ID(), Protocol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Reset()
+		if _, err := st.Write([]byte{0}); err != nil { // 1 byte of 32: the server waits for more
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		held := s.busy[cli.ID()]
+		s.mu.Unlock()
+		if held == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server holds %d streams of the peer, want 2", held)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f := NewFetcher(cli, nil)
+	if _, err := f.Get(ctx, srv.ID(), Hash(small)); !errors.Is(err, ErrDeclined) {
+		t.Fatalf("third request: %v, want ErrDeclined (busy)", err)
+	}
+	other := newHost(t)
+	connect(t, other, srv)
+	if got, err := NewFetcher(other, nil).Get(ctx, srv.ID(), Hash(small)); err != nil || !bytes.Equal(got, small) {
+		t.Fatalf("another peer's request: %v, want it served", err)
+	}
+}

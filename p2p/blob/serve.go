@@ -12,6 +12,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/time/rate"
 )
 
@@ -32,8 +33,10 @@ type Limits struct {
 	// at once. ByteBurst is at least MaxSize, or no blob could be sent.
 	ByteRate  rate.Limit
 	ByteBurst int
-	// Streams is how many requests, from all peers, are answered at once.
-	Streams int
+	// Streams is how many requests, from all peers, are answered at once;
+	// PeerStreams how many of them may be one peer's.
+	Streams     int
+	PeerStreams int
 	// Timeout bounds one request, from its first byte to the answer's last.
 	Timeout time.Duration
 }
@@ -44,8 +47,12 @@ type Limits struct {
 var DefaultLimits = Limits{
 	RequestRate: 8, RequestBurst: 40,
 	ByteRate: 2 << 20, ByteBurst: 24 << 20,
-	Streams: 8, Timeout: 30 * time.Second,
+	Streams: 8, PeerStreams: 2, Timeout: 30 * time.Second,
 }
+
+// requestTimeout bounds the wait for a request's 32 bytes, so a peer that
+// opens streams and sends nothing holds a slot only briefly.
+const requestTimeout = 5 * time.Second
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -63,6 +70,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Streams > 0 {
 		d.Streams = l.Streams
+	}
+	if l.PeerStreams > 0 {
+		d.PeerStreams = l.PeerStreams
 	}
 	if l.Timeout > 0 {
 		d.Timeout = l.Timeout
@@ -84,6 +94,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	closed bool
+	busy   map[peer.ID]int // streams being answered, per peer
 	wg     sync.WaitGroup
 }
 
@@ -100,6 +111,7 @@ func Serve(h host.Host, store Store, lim Limits, log *slog.Logger) *Server {
 		bytes: newLimiters(lim.ByteRate, max(lim.ByteBurst, MaxSize)),
 		slots: make(chan struct{}, lim.Streams),
 		ctx:   ctx, cancel: cancel,
+		busy: map[peer.ID]int{},
 	}
 	h.SetStreamHandler(Protocol, s.handle)
 	return s
@@ -126,6 +138,26 @@ func (s *Server) enter() bool {
 	return true
 }
 
+// take counts a stream of a peer in, unless the peer has its share.
+func (s *Server) take(id peer.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy[id] >= s.lim.PeerStreams {
+		return false
+	}
+	s.busy[id]++
+	return true
+}
+
+// release counts a stream of a peer out.
+func (s *Server) release(id peer.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy[id]--; s.busy[id] <= 0 {
+		delete(s.busy, id)
+	}
+}
+
 func (s *Server) handle(st network.Stream) {
 	if !s.enter() {
 		st.Reset()
@@ -133,6 +165,16 @@ func (s *Server) handle(st network.Stream) {
 	}
 	defer s.wg.Done()
 	remote := st.Conn().RemotePeer()
+	_ = st.SetDeadline(time.Now().Add(requestTimeout))
+	if !s.reqs.allowN(remote, 1) {
+		s.decline(st, "rate limited")
+		return
+	}
+	if !s.take(remote) {
+		s.decline(st, "busy")
+		return
+	}
+	defer s.release(remote)
 	select {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()
@@ -144,17 +186,13 @@ func (s *Server) handle(st network.Stream) {
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { st.Reset() })
 	defer stop()
-	_ = st.SetDeadline(time.Now().Add(s.lim.Timeout))
 
 	var req [32]byte
 	if _, err := io.ReadFull(st, req[:]); err != nil {
 		st.Reset()
 		return
 	}
-	if !s.reqs.allowN(remote, 1) {
-		s.decline(st, "rate limited")
-		return
-	}
+	_ = st.SetDeadline(time.Now().Add(s.lim.Timeout))
 	hash := hex.EncodeToString(req[:])
 	data, err := s.store.Get(ctx, hash)
 	switch {

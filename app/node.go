@@ -164,6 +164,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.spawn(runCtx, n.publishLoop)
 	n.spawn(runCtx, n.stateLoop)
 	n.spawn(runCtx, n.maintainLoop)
+	n.spawn(runCtx, n.blobLoop)
 	return nil
 }
 

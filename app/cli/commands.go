@@ -59,7 +59,7 @@ func (e *env) postCommand() *cobra.Command {
 			if err := decodeFile(args[0], &room); err != nil {
 				return err
 			}
-			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return n.PostRoom(cmd.Context(), room) })
+			return e.post(cmd, args[0], func(n *app.Node) (string, error) { return postRoomWithPhotos(cmd.Context(), n, args[0], room) })
 		},
 	}, e.postRideCommand())
 	return post

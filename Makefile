@@ -42,7 +42,7 @@ unit:
 # run once more: an input that breaks it was saved under testdata/fuzz and fails again at once,
 # while a fuzz worker killed by a loaded machine (seen here once) does not.
 fuzz:
-	@set -e; for pkg in ./domain ./p2p/recon; do \
+	@set -e; for pkg in ./domain ./domain/places ./p2p/recon; do \
 	  for f in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; \
 	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || \
@@ -60,9 +60,12 @@ fmtcheck:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "not gofmt-formatted (run gofmt -w):"; echo "$$bad"; exit 1; fi
 
-# bench prints BENCH ingest records_per_s=R verify_per_s=V ratio=R/V, both measured in one run,
-# then the search figures P3 (rooms in a map view, against an in-memory quadtree) and P4 (rides
-# along a route). BENCH_SCALE=full builds 1M rooms and 100k rides (slow, kept in BENCH_DIR).
+# bench prints BENCH ingest records_per_s=R verify_per_s=V ratio=R/V, both measured in one run;
+# the network figures P1 (a room posted on one of 50 peers until searchable on all), P2 (an empty
+# peer catching up 100k records, against bare verification) and P2-diff (sync bytes for a 1%
+# difference over the bytes of every record); then the search figures P3 (rooms in a map view,
+# against an in-memory quadtree) and P4 (rides along a route). BENCH_SCALE=full builds 1M rooms
+# and 100k rides (slow, kept in BENCH_DIR).
 BENCH_SCALE ?= small
 bench: deps
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(Ingest|Verify)$$' -benchtime 3x -count 1 ./storage | tee /dev/stderr | \
@@ -70,6 +73,7 @@ bench: deps
 	     /^BenchmarkVerify/ { for (i = 1; i < NF; i++) if ($$(i+1) == "verifies/s") v = $$i } \
 	     END { if (!r || !v) { print "bench: figures missing" > "/dev/stderr"; exit 1 } \
 	           printf "BENCH ingest records_per_s=%.0f verify_per_s=%.0f ratio=%.2f\n", r, v, r / v }'
+	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP(1Spread|2CatchUp|2Diff)$$' -benchtime 1x -count 1 -timeout 1h ./app | grep -o 'BENCH P.*'
 	@BENCH_SCALE=$(BENCH_SCALE) $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkSearch(Rooms|Rides)$$' -benchtime 1x -count 1 -timeout 2h ./storage | grep -o 'BENCH P[34].*'
 
 clean:

@@ -63,6 +63,7 @@ type Node struct {
 	store *storage.Store
 	bus   *bus
 	stats *rejections
+	cover *coverage
 
 	mu     sync.Mutex
 	peer   *p2p.Peer // nil until Start
@@ -100,7 +101,7 @@ func Open(opts Options) (*Node, error) {
 	}
 	return &Node{
 		opts: opts, log: opts.Logger, id: id, store: st,
-		bus: newBus(), stats: newRejections(), poke: make(chan struct{}, 1),
+		bus: newBus(), stats: newRejections(), cover: newCoverage(), poke: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -229,6 +230,9 @@ func (n *Node) eventLoop(ctx context.Context, events <-chan p2p.Event) {
 				}
 			case p2p.PeerConnected, p2p.PeerDisconnected:
 				n.bus.emit(Event{Kind: PeersChanged})
+			case p2p.SyncProgress:
+				n.cover.note(e, time.Now())
+				n.bus.emit(Event{Kind: SyncChanged})
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -137,6 +138,22 @@ func TestNodesOnLoopback(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		case <-deadline:
 			t.Fatal("A's room never reached B")
+		}
+	}
+	// B catches the cell up with A and says so in its status.
+	room := testRoom()
+	cell := domain.CellAt(room.Point())
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		st, err := b.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(st.Sync, func(c CellSync) bool { return c.Cell == cell })
+		if i >= 0 && st.Sync[i].Peers == 1 && !st.Sync[i].Last.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B's sync state %+v, want %s caught up with A", st.Sync, cell)
 		}
 	}
 	if err := b.Start(ctx); err == nil {

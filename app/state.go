@@ -25,6 +25,7 @@ type runtimeState struct {
 	NAT        string     `json:"nat"`       // reachability: Unknown, Public or Private
 	DHTPeers   int        `json:"dht_peers"` // size of the DHT routing table
 	Traffic    Traffic    `json:"traffic"`
+	Sync       []CellSync `json:"sync"`
 	Rejections Rejections `json:"rejections"`
 }
 
@@ -49,7 +50,7 @@ func (n *Node) writeRuntimeState(ctx context.Context) {
 
 // liveState is the state of the peer running in this process.
 func (n *Node) liveState() runtimeState {
-	st := runtimeState{Running: true, PID: os.Getpid(), Addrs: []string{}, Peers: []PeerInfo{}, Cells: []string{}, Rejections: n.stats.snapshot()}
+	st := runtimeState{Running: true, PID: os.Getpid(), Addrs: []string{}, Peers: []PeerInfo{}, Cells: []string{}, Sync: []CellSync{}, Rejections: n.stats.snapshot()}
 	p := n.running()
 	if p == nil {
 		st.Running = false
@@ -60,6 +61,7 @@ func (n *Node) liveState() runtimeState {
 	st.NAT = p.Reachability().String()
 	st.DHTPeers = p.DHTPeers()
 	st.Traffic = Traffic(p.Traffic())
+	st.Sync = n.cover.snapshot()
 	for _, pi := range p.Peers() {
 		st.Peers = append(st.Peers, PeerInfo{PeerID: pi.ID, Addrs: pi.Addrs, Agent: pi.Agent, Score: pi.Score})
 	}
@@ -75,7 +77,7 @@ func (n *Node) runtimeState(ctx context.Context) (runtimeState, error) {
 	var st runtimeState
 	b, at, err := n.store.State(ctx, stateKey)
 	if err != nil || len(b) == 0 || time.Since(at) > stateFresh {
-		return runtimeState{Addrs: []string{}, Peers: []PeerInfo{}, Cells: []string{}}, err
+		return runtimeState{Addrs: []string{}, Peers: []PeerInfo{}, Cells: []string{}, Sync: []CellSync{}}, err
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
 		return st, fmt.Errorf("read runtime state: %w", err)
@@ -95,6 +97,7 @@ type Status struct {
 	NAT        string         `json:"nat,omitempty"`
 	DHTPeers   int            `json:"dht_peers"`
 	Traffic    Traffic        `json:"traffic"`
+	Sync       []CellSync     `json:"sync"` // catch-up per cell
 	Records    int            `json:"records"`
 	ByKind     map[string]int `json:"records_by_kind"`
 	Outbox     int            `json:"outbox"`
@@ -122,7 +125,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	}
 	return Status{
 		PeerID: n.Self(), DataDir: n.opts.DataDir, Running: st.Running,
-		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells, NAT: st.NAT, DHTPeers: st.DHTPeers, Traffic: st.Traffic,
+		Addrs: st.Addrs, Peers: len(st.Peers), Cells: st.Cells, NAT: st.NAT, DHTPeers: st.DHTPeers, Traffic: st.Traffic, Sync: st.Sync,
 		Records: total, ByKind: kindNames(byKind), Outbox: len(outbox), Rejections: st.Rejections,
 	}, nil
 }

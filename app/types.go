@@ -65,6 +65,8 @@ const (
 	RecordsChanged EventKind = iota
 	// PeersChanged: a peer connected or disconnected.
 	PeersChanged
+	// SyncChanged: a catch-up session started, moved on or ended.
+	SyncChanged
 )
 
 // Event tells the screens that something they show may have changed.

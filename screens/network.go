@@ -282,8 +282,9 @@ func (s *networkScreen) refresh() {
 			"own listings, and their neighbours.")
 	} else {
 		lines := make([]string, len(st.Cells))
+		now := time.Now()
 		for i, c := range st.Cells {
-			lines[i] = formatCell(c)
+			lines[i] = formatCell(c) + "\n    " + formatCellSync(c, st.Sync, now)
 		}
 		s.cells.SetText(strings.Join(lines, "\n"))
 	}
@@ -473,6 +474,31 @@ func formatCell(cell string) string {
 		return fmt.Sprintf("%.1f° %s", math.Abs(v), pos)
 	}
 	return cell + " · around " + hemi(lat, "N", "S") + ", " + hemi(lon, "E", "W")
+}
+
+// formatCellSync says how far catch-up of a cell has got, from the node's
+// sync state: "catching up with 1 peer · 512 records so far", "caught up with
+// 2 peers · 3 min ago", or "not caught up with any peer yet".
+func formatCellSync(cell string, sync []app.CellSync, now time.Time) string {
+	i := slices.IndexFunc(sync, func(c app.CellSync) bool { return c.Cell == cell })
+	if i < 0 {
+		return "not caught up with any peer yet"
+	}
+	c := sync[i]
+	var parts []string
+	switch {
+	case c.Running > 0:
+		parts = append(parts, "catching up with "+plural(c.Running, "peer", "peers")+" · "+
+			plural(c.Received, "record", "records")+" so far")
+	case c.Peers > 0:
+		parts = append(parts, "caught up with "+plural(c.Peers, "peer", "peers")+" · "+formatAge(c.Last, now))
+	default:
+		parts = append(parts, "not caught up with any peer yet")
+	}
+	if c.Failed != "" {
+		parts = append(parts, "last attempt failed: "+c.Failed)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // kindLabels name record kinds for people, singular and plural.

@@ -220,3 +220,23 @@ func peerRows(o fyne.CanvasObject) []*peerRow {
 	})
 	return out
 }
+
+func TestFormatCellSync(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	sync := []app.CellSync{
+		{Cell: "6/32/21", Peers: 2, Last: now.Add(-3 * time.Minute)},
+		{Cell: "6/33/21", Running: 1, Received: 512, Peers: 1, Last: now.Add(-time.Hour)},
+		{Cell: "6/34/21", Failed: "stream reset"},
+	}
+	tests := []struct{ cell, want string }{
+		{"6/32/21", "caught up with 2 peers · 3 min ago"},
+		{"6/33/21", "catching up with 1 peer · 512 records so far"},
+		{"6/34/21", "not caught up with any peer yet · last attempt failed: stream reset"},
+		{"6/35/21", "not caught up with any peer yet"},
+	}
+	for _, tc := range tests {
+		if got := formatCellSync(tc.cell, sync, now); got != tc.want {
+			t.Errorf("formatCellSync(%s) = %q, want %q", tc.cell, got, tc.want)
+		}
+	}
+}

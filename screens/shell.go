@@ -140,7 +140,7 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRoom) {
 				sh.rooms.reload()
 			}
-			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged {
+			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
 				sh.net.changed()
 			}
 		}

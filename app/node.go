@@ -149,6 +149,11 @@ func (n *Node) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("start peer: %w", err)
 	}
+	mail, err := n.startMailbox(peer)
+	if err != nil {
+		cancel()
+		return errors.Join(err, peer.Close())
+	}
 	n.mu.Lock()
 	n.peer, n.cancel = peer, cancel
 	n.mu.Unlock()
@@ -164,6 +169,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.spawn(runCtx, n.publishLoop)
 	n.spawn(runCtx, n.stateLoop)
 	n.spawn(runCtx, n.maintainLoop)
+	n.spawn(runCtx, func(ctx context.Context) { n.mailboxLoop(ctx, mail) })
 	return nil
 }
 

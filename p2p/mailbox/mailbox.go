@@ -337,6 +337,12 @@ func (s *Service) Connected(id peer.ID) bool {
 	return s.h.Network().Connectedness(id) == network.Connected
 }
 
+// Reachable reports whether this peer is connected to id or knows an
+// address to dial it at.
+func (s *Service) Reachable(id peer.ID) bool {
+	return s.Connected(id) || len(s.h.Peerstore().Addrs(id)) > 0
+}
+
 // Deliver sends a sealed message straight to its recipient over the direct
 // protocol, dialling it if the host knows an address, and returns its verdict.
 func (s *Service) Deliver(ctx context.Context, m domain.Sealed) (Verdict, error) {

@@ -88,7 +88,7 @@ func (n *Node) SendMessage(ctx context.Context, to, kind string, body []byte) (s
 func (n *Node) Messages(ctx context.Context, with string) ([]Message, error) {
 	if with != "" {
 		if _, err := domain.AuthorKey(with); err != nil {
-			return nil, &InputError{Reason: domain.ReasonBadRecipient, Detail: err.Error()}
+			return nil, domain.Reject(domain.ReasonBadRecipient, "%q is not a user ID (a peer ID such as 12D3KooW...)", with)
 		}
 	}
 	ms, err := n.store.Messages(ctx, with, 0)

@@ -109,7 +109,7 @@ func checkEnvelope(e *Envelope) error {
 		return Reject(ReasonBadAuthor, "%v", err)
 	}
 	if _, err := AuthorKey(e.Recipient); err != nil {
-		return Reject(ReasonBadRecipient, "%v", err)
+		return Reject(ReasonBadRecipient, "recipient %q is not a user ID (a peer ID such as 12D3KooW...)", e.Recipient)
 	}
 	if len(e.Body) > MaxMessageBody {
 		return Reject(ReasonTooLarge, "body of %d bytes, limit %d", len(e.Body), MaxMessageBody)

@@ -68,6 +68,8 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVar(&e.jsonOut, "json", false, "print exactly one JSON value on stdout")
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log more on stderr")
 	root.AddCommand(e.nodeCommand(), e.statusCommand(), e.postCommand(), e.searchCommand(), e.peersCommand(), e.recordsCommand())
+	root.AddCommand(e.messageCommand())
+	root.AddCommand(e.messagesCommand())
 	return root
 }
 

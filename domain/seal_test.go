@@ -246,3 +246,33 @@ func TestChatBody(t *testing.T) {
 		t.Errorf("a chat of %d characters refused: %v", MaxChatText, err)
 	}
 }
+
+// FuzzOpen feeds arbitrary wire bytes, and arbitrary boxes under a valid
+// header, to the recipient: nothing may panic, and whatever opens must be
+// a signed envelope addressed to the recipient.
+func FuzzOpen(f *testing.F) {
+	a, b := testIdentity(f), testIdentity(f)
+	_, s := sealChat(f, a, b, "fuzz")
+	wire, _ := s.Encode()
+	f.Add(wire, s.Box)
+	f.Add([]byte(`{"to":"x","expires_at":1,"box":"AAAA"}`), []byte("age-encryption.org/v1\n"))
+	f.Add([]byte(`[]`), []byte{})
+	f.Fuzz(func(t *testing.T, wire, box []byte) {
+		for _, try := range []func() (Sealed, error){
+			func() (Sealed, error) { return DecodeSealed(wire) },
+			func() (Sealed, error) { return Sealed{To: s.To, ExpiresAt: s.ExpiresAt, Box: box}, nil },
+		} {
+			m, err := try()
+			if err != nil {
+				continue
+			}
+			env, err := b.Open(&m, sealNow)
+			if err != nil {
+				continue
+			}
+			if env.Recipient != b.Author() || VerifyMessage(&env) != nil {
+				t.Fatalf("opened an envelope that is not B's or does not verify: %+v", env)
+			}
+		}
+	})
+}

@@ -173,6 +173,8 @@ type Service struct {
 	inflight map[peer.ID]bool // a hand-over to the peer is running
 	again    map[peer.ID]bool // run it again when it ends
 	limits   map[peer.ID]*rate.Limiter
+	limit    rate.Limit // msgRate; tests lower it
+	burst    int        // msgBurst
 }
 
 // New starts the mailbox on a running peer: it registers the direct
@@ -190,6 +192,7 @@ func New(cfg Config) (*Service, error) {
 		cfg: cfg, h: cfg.Host, self: cfg.Host.ID().String(), log: cfg.Logger.With("component", "mailbox"),
 		ctx: ctx, cancel: cancel,
 		inflight: map[peer.ID]bool{}, again: map[peer.ID]bool{}, limits: map[peer.ID]*rate.Limiter{},
+		limit: msgRate, burst: msgBurst,
 	}
 	events, err := s.h.EventBus().Subscribe([]any{
 		new(event.EvtPeerIdentificationCompleted),
@@ -392,7 +395,7 @@ func (s *Service) allow(id peer.ID) bool {
 	defer s.mu.Unlock()
 	lim := s.limits[id]
 	if lim == nil {
-		lim = rate.NewLimiter(msgRate, msgBurst)
+		lim = rate.NewLimiter(s.limit, s.burst)
 		s.limits[id] = lim
 	}
 	return lim.Allow()
@@ -402,7 +405,7 @@ func (s *Service) allow(id peer.ID) bool {
 func (s *Service) forget(id peer.ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if lim := s.limits[id]; lim != nil && lim.Tokens() >= msgBurst {
+	if lim := s.limits[id]; lim != nil && lim.Tokens() >= float64(s.burst) {
 		delete(s.limits, id)
 	}
 }
@@ -452,6 +455,11 @@ func (s *Service) validator(shard int) pubsub.ValidatorEx {
 			return pubsub.ValidationIgnore
 		}
 		s.log.Debug("keeping a sealed message", "to", m.To, "from", from)
+		if to, err := peer.Decode(m.To); err == nil && s.Connected(to) {
+			// The recipient is here: hand it over now (it may have it by
+			// gossip already, then the copy is dropped as a duplicate).
+			s.handOverLater(to)
+		}
 		return pubsub.ValidationAccept
 	}
 }

@@ -3,13 +3,16 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
 
 	"github.com/caravan-p2p/caravan/domain"
 	"github.com/caravan-p2p/caravan/p2p"
@@ -317,22 +320,52 @@ func TestStoreAndForward(t *testing.T) {
 	}
 }
 
-// TestOnlineRecipientGetsGossip: a recipient online on its shard gets a
-// message published there at once, and does not keep it as a carrier.
-func TestOnlineRecipientGetsGossip(t *testing.T) {
+// TestOnlineRecipient: a recipient online on its shard gets a message
+// published there at once, through a carrier between it and the sender; the
+// carrier hands its copy over at once too, so it keeps nothing, and the
+// recipient keeps nothing as a carrier of its own message.
+func TestOnlineRecipient(t *testing.T) {
 	ctx := context.Background()
-	a, b := start(t, newIdentity(t), false), start(t, newIdentity(t), false)
-	connect(t, a, b)
+	a, c, b := start(t, newIdentity(t), false), start(t, newIdentity(t), true), start(t, newIdentity(t), false)
+	connect(t, a, c)
+	connect(t, b, c)
 	env, m := sealChat(t, a.id, b.id, "see you at the station")
-	eventually(t, "A to see B on its shard", func() bool {
+	eventually(t, "A to see C on B's shard", func() bool {
 		n, err := a.svc.Publish(ctx, m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n > 0
 	})
-	eventually(t, "B to get the message by gossip", func() bool { return b.inbox.has(env.ID) })
+	eventually(t, "B to get the message", func() bool { return b.inbox.has(env.ID) })
+	eventually(t, "C to hand its copy over", func() bool {
+		_, ok := c.handedOver(m.Hash())
+		return ok && len(c.store.all()) == 0
+	})
 	if len(b.store.all()) != 0 {
 		t.Error("the recipient keeps its own message as a carrier")
+	}
+}
+
+// TestRateLimit: a peer that hands over more messages than its bucket holds
+// gets Later for the rest, which it keeps for another time.
+func TestRateLimit(t *testing.T) {
+	a, b := start(t, newIdentity(t), false), start(t, newIdentity(t), false)
+	b.svc.mu.Lock()
+	b.svc.limit, b.svc.burst = rate.Every(time.Hour), 3
+	b.svc.mu.Unlock()
+	connect(t, a, b)
+	var ms []domain.Sealed
+	for i := range 5 {
+		_, m := sealChat(t, a.id, b.id, fmt.Sprintf("message %d", i))
+		ms = append(ms, m)
+	}
+	vs, err := a.svc.send(context.Background(), b.peer.ID(), ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Verdict{Accepted, Accepted, Accepted, Later, Later}
+	if !slices.Equal(vs, want) {
+		t.Fatalf("verdicts %v, want %v", vs, want)
 	}
 }

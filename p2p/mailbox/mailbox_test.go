@@ -118,6 +118,7 @@ type node struct {
 	handMu  sync.Mutex
 	handed  map[[32]byte]Verdict
 	stopped bool
+	t       *testing.T
 }
 
 func testLogger() *slog.Logger {
@@ -140,7 +141,7 @@ func newIdentity(t testing.TB) *domain.Identity {
 // start runs a peer and its mailbox as id; stop ends them, else the test's end.
 func start(t *testing.T, id *domain.Identity, allShards bool) *node {
 	t.Helper()
-	n := &node{id: id, store: newMemStore(), inbox: &inbox{id: id, got: map[string]domain.Envelope{}}, handed: map[[32]byte]Verdict{}}
+	n := &node{t: t, id: id, store: newMemStore(), inbox: &inbox{id: id, got: map[string]domain.Envelope{}}, handed: map[[32]byte]Verdict{}}
 	p, err := p2p.New(context.Background(), p2p.Config{
 		Key: id.PrivKey(), ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true, Logger: testLogger(),
 	}, nopSink{})
@@ -169,7 +170,9 @@ func (n *node) stop() {
 		return
 	}
 	n.stopped = true
-	n.svc.Close()
+	if err := n.svc.Close(); err != nil {
+		n.t.Errorf("close mailbox: %v", err)
+	}
 	n.peer.Close()
 }
 

@@ -276,3 +276,27 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSealOpen seals and opens a short chat message and reports the
+// size of its wire form.
+func BenchmarkSealOpen(b *testing.B) {
+	a, r := testIdentity(b), testIdentity(b)
+	body, _ := ChatBody("Arriving on the 18:40 train, is the room still free?")
+	env, err := a.NewMessage(r.Author(), MessageChat, body, sealNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wire []byte
+	for b.Loop() {
+		s, err := Seal(&env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Open(&s, sealNow); err != nil {
+			b.Fatal(err)
+		}
+		wire, _ = s.Encode()
+	}
+	b.ReportMetric(float64(len(wire)), "wire-bytes")
+	b.ReportMetric(float64(len(body)), "body-bytes")
+}

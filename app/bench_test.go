@@ -55,8 +55,8 @@ func (n *Node) addr(b *testing.B) string {
 	return ""
 }
 
-// waitFor polls cond every few milliseconds until it holds or d passes.
-func waitFor(b *testing.B, d time.Duration, what string, cond func() bool) {
+// benchWait polls cond every few milliseconds until it holds or d passes.
+func benchWait(b *testing.B, d time.Duration, what string, cond func() bool) {
 	b.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -106,7 +106,7 @@ func BenchmarkP1Spread(b *testing.B) {
 		}
 		var wg sync.WaitGroup
 		for _, n := range nodes {
-			wg.Go(func() { waitFor(b, time.Minute, "room on every peer", func() bool { return searchable(n, id) }) })
+			wg.Go(func() { benchWait(b, time.Minute, "room on every peer", func() bool { return searchable(n, id) }) })
 		}
 		wg.Wait()
 		return time.Since(start)
@@ -197,7 +197,7 @@ func catchUp(b *testing.B, full *Node, want int, prefill []domain.Record) (time.
 	if err := n.Start(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	waitFor(b, 30*time.Minute, "catch-up", func() bool { return count(b, n) == want })
+	benchWait(b, 30*time.Minute, "catch-up", func() bool { return count(b, n) == want })
 	return time.Since(start), n
 }
 

@@ -150,6 +150,11 @@ func (n *Node) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("start peer: %w", err)
 	}
+	mail, err := n.startMailbox(peer)
+	if err != nil {
+		cancel()
+		return errors.Join(err, peer.Close())
+	}
 	n.mu.Lock()
 	n.peer, n.cancel = peer, cancel
 	n.mu.Unlock()
@@ -166,6 +171,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.spawn(runCtx, n.stateLoop)
 	n.spawn(runCtx, n.maintainLoop)
 	n.spawn(runCtx, n.blobLoop)
+	n.spawn(runCtx, func(ctx context.Context) { n.mailboxLoop(ctx, mail) })
 	return nil
 }
 

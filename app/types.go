@@ -67,12 +67,16 @@ const (
 	PeersChanged
 	// SyncChanged: a catch-up session started, moved on or ended.
 	SyncChanged
+	// MessagesChanged: a private message arrived, was queued or changed
+	// status; Peer names the other party when known.
+	MessagesChanged
 )
 
 // Event tells the screens that something they show may have changed.
 type Event struct {
 	Kind  EventKind
 	Kinds []domain.Kind // for RecordsChanged
+	Peer  string        // for MessagesChanged
 }
 
 // Touches reports whether a RecordsChanged event concerns records of kind k.

@@ -29,6 +29,13 @@ const (
 	ReasonStale         Reason = "stale"          // not newer than the stored version
 )
 
+// The rejection reasons of private messages (seal.go).
+const (
+	ReasonBadRecipient Reason = "bad_recipient" // not an Ed25519 peer ID, or not this user
+	ReasonUnreadable   Reason = "unreadable"    // this key cannot decrypt it: sealed to another key, or damaged
+	ReasonBadEnvelope  Reason = "bad_envelope"  // what was sealed is not an envelope matching its seal
+)
+
 // RejectError is a refusal with its reason and a sentence a person can act on.
 type RejectError struct {
 	Reason Reason

@@ -69,6 +69,8 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log more on stderr")
 	root.AddCommand(e.nodeCommand(), e.statusCommand(), e.postCommand(), e.searchCommand(), e.peersCommand(), e.recordsCommand())
 	root.AddCommand(e.placesCommand(), e.priceCommand(), e.photoCommand())
+	root.AddCommand(e.messageCommand())
+	root.AddCommand(e.messagesCommand())
 	return root
 }
 

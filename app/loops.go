@@ -48,6 +48,7 @@ func (n *Node) publishOutbox(ctx context.Context) {
 	}
 	var done [][32]byte
 	for _, r := range recs {
+		n.interest.addOwn(r.Cells...)
 		for _, c := range r.Cells {
 			n.joinCell(c)
 		}

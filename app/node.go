@@ -64,6 +64,8 @@ type Node struct {
 	bus   *bus
 	stats *rejections
 	cover *coverage
+	// interest decides which cells the node follows.
+	interest *interest
 
 	mu     sync.Mutex
 	peer   *p2p.Peer // nil until Start
@@ -101,7 +103,7 @@ func Open(opts Options) (*Node, error) {
 	}
 	return &Node{
 		opts: opts, log: opts.Logger, id: id, store: st,
-		bus: newBus(), stats: newRejections(), cover: newCoverage(), poke: make(chan struct{}, 1),
+		bus: newBus(), stats: newRejections(), cover: newCoverage(), interest: newInterest(opts.AlwaysOn), poke: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -158,18 +160,22 @@ func (n *Node) Start(ctx context.Context) error {
 	n.mu.Lock()
 	n.peer, n.cancel = peer, cancel
 	n.mu.Unlock()
-	cells, err := n.store.Cells(ctx)
-	if err != nil {
-		n.log.Warn("list stored cells", "err", err)
-	}
-	for _, c := range cells {
-		n.joinCell(c)
+	if n.opts.AlwaysOn {
+		// An always-on node keeps every area it holds records of.
+		cells, err := n.store.Cells(ctx)
+		if err != nil {
+			n.log.Warn("list stored cells", "err", err)
+		}
+		for _, c := range cells {
+			n.joinCell(c)
+		}
 	}
 	n.log.Info("node started", "peer_id", n.Self(), "addrs", peer.Addrs())
 	n.spawn(runCtx, func(ctx context.Context) { n.eventLoop(ctx, events) })
 	n.spawn(runCtx, n.publishLoop)
 	n.spawn(runCtx, n.stateLoop)
 	n.spawn(runCtx, n.maintainLoop)
+	n.spawn(runCtx, n.interestLoop)
 	n.spawn(runCtx, n.blobLoop)
 	n.spawn(runCtx, func(ctx context.Context) { n.mailboxLoop(ctx, mail) })
 	return nil
@@ -220,9 +226,8 @@ func (n *Node) joinCell(cell string) {
 	}
 }
 
-// eventLoop reacts to the network. Until the map lets a user choose an area,
-// a node follows every cell its peers follow, so whatever is posted on the
-// network reaches it.
+// eventLoop reacts to the network: the cells peers follow feed the node's
+// interest (interest.go), connections and catch-up the screens.
 func (n *Node) eventLoop(ctx context.Context, events <-chan p2p.Event) {
 	for {
 		select {
@@ -231,10 +236,11 @@ func (n *Node) eventLoop(ctx context.Context, events <-chan p2p.Event) {
 		case e := <-events:
 			switch e.Kind {
 			case p2p.PeerCells:
-				for _, c := range e.Cells {
-					n.joinCell(c)
-				}
-			case p2p.PeerConnected, p2p.PeerDisconnected:
+				n.interest.setAnnounced(e.Peer.String(), e.Cells)
+			case p2p.PeerConnected:
+				n.bus.emit(Event{Kind: PeersChanged})
+			case p2p.PeerDisconnected:
+				n.interest.setAnnounced(e.Peer.String(), nil)
 				n.bus.emit(Event{Kind: PeersChanged})
 			case p2p.SyncProgress:
 				n.cover.note(e, time.Now())

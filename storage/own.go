@@ -42,3 +42,26 @@ func (s *Store) Expiring(ctx context.Context, author string, kinds []domain.Kind
 	}
 	return out, nil
 }
+
+// OwnCells returns the cells of author's current listings (rooms, rides and
+// calendars), sorted: the areas the author's node keeps following.
+func (s *Store) OwnCells(ctx context.Context, author string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT c.value FROM records r, json_each(r.cells) c
+		WHERE r.author = ? AND r.kind IN ('room', 'ride', 'calendar') ORDER BY 1`, author)
+	if err != nil {
+		return nil, fmt.Errorf("cells of own listings: %w", err)
+	}
+	defer rows.Close()
+	var cells []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("cells of own listings: %w", err)
+		}
+		cells = append(cells, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cells of own listings: %w", err)
+	}
+	return cells, nil
+}

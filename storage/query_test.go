@@ -227,3 +227,24 @@ func TestRides(t *testing.T) {
 		t.Errorf("hit %s, want %s", jsonText(h.Ride), jsonText(want))
 	}
 }
+
+func TestOwnCells(t *testing.T) {
+	alice, bob := newIdentity(t), newIdentity(t)
+	s := openTest(t)
+	paris := baseRoom()
+	paris.Lat, paris.Lon = 48.85, 2.35
+	ride := newRide(t, alice, domain.Ride{Title: "Amsterdam to Utrecht", Route: [][2]float64{{4.89, 52.37}, {5.12, 52.09}},
+		DepartAt: testNow.Add(time.Hour), Seats: 3, Currency: "EUR"})
+	room := newRoom(t, alice, baseRoom(), nil, 0)
+	mustStore(t, s, room, ride, newRoom(t, bob, paris, nil, 0))
+	got, err := s.OwnCells(ctx, alice.Author())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Concat(room.Cells, ride.Cells)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("OwnCells = %v, want %v (not Bob's %v)", got, want, domain.CellAt(paris.Point()))
+	}
+}

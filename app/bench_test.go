@@ -27,17 +27,30 @@ import (
 //	                                          sync bytes to reconcile a 1% difference
 //	                                          over the bytes of every record
 
-// benchNode starts a node on loopback with its own data dir, off the DHT and
-// mDNS, dialling peers.
-func benchNode(b *testing.B, peers ...string) *Node {
+// benchNode opens a node on loopback with its own data dir, off the DHT and
+// mDNS, dialling peers, fills its store with recs and starts it. An always-on
+// node follows every cell it holds records of.
+func benchNode(b *testing.B, alwaysOn bool, recs []domain.Record, peers ...string) *Node {
 	b.Helper()
-	n, err := Open(Options{DataDir: b.TempDir(), Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, NoDHT: true, NoPortMap: true})
+	n := openBench(b, alwaysOn, recs, peers...)
+	if err := n.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// openBench is benchNode without the start.
+func openBench(b *testing.B, alwaysOn bool, recs []domain.Record, peers ...string) *Node {
+	b.Helper()
+	n, err := Open(Options{DataDir: b.TempDir(), Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, NoDHT: true, NoPortMap: true, AlwaysOn: alwaysOn})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { n.Close() })
-	if err := n.Start(context.Background()); err != nil {
-		b.Fatal(err)
+	for start := 0; start < len(recs); start += 1000 {
+		if _, err := n.store.Ingest(context.Background(), recs[start:min(start+1000, len(recs))], time.Now()); err != nil {
+			b.Fatal(err)
+		}
 	}
 	return n
 }
@@ -85,7 +98,7 @@ func BenchmarkP1Spread(b *testing.B) {
 		for _, j := range rng.Perm(i)[:min(i, dials)] {
 			dial = append(dial, nodes[j].addr(b))
 		}
-		nodes[i] = benchNode(b, dial...)
+		nodes[i] = benchNode(b, false, nil, dial...)
 	}
 	room := testRoom()
 	cell := domain.CellAt(room.Point())
@@ -164,16 +177,6 @@ func benchRecords(b *testing.B, n int) []domain.Record {
 	return recs
 }
 
-// fill stores recs in n's store, in batches, untimed.
-func fill(b *testing.B, n *Node, recs []domain.Record) {
-	b.Helper()
-	for start := 0; start < len(recs); start += 1000 {
-		if _, err := n.store.Ingest(context.Background(), recs[start:min(start+1000, len(recs))], time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // count is the number of records n stores.
 func count(b *testing.B, n *Node) int {
 	c, err := n.store.Count(context.Background())
@@ -183,16 +186,11 @@ func count(b *testing.B, n *Node) int {
 	return c
 }
 
-// catchUp starts a node that dials full and returns how long it took to hold
-// want records, and the node.
+// catchUp starts a node holding prefill that dials full, and returns how
+// long it took to hold want records, and the node.
 func catchUp(b *testing.B, full *Node, want int, prefill []domain.Record) (time.Duration, *Node) {
 	b.Helper()
-	n, err := Open(Options{DataDir: b.TempDir(), Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: []string{full.addr(b)}, NoDHT: true, NoPortMap: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { n.Close() })
-	fill(b, n, prefill)
+	n := openBench(b, false, prefill, full.addr(b))
 	start := time.Now()
 	if err := n.Start(context.Background()); err != nil {
 		b.Fatal(err)
@@ -243,8 +241,7 @@ const p2Records = 100_000
 // compares its rate with bare signature verification of the same records.
 func BenchmarkP2CatchUp(b *testing.B) {
 	recs := benchRecords(b, p2Records)
-	full := benchNode(b)
-	fill(b, full, recs)
+	full := benchNode(b, true, recs)
 	b.ResetTimer()
 	took, _ := catchUp(b, full, len(recs), nil)
 	b.StopTimer()
@@ -259,8 +256,7 @@ func BenchmarkP2CatchUp(b *testing.B) {
 func BenchmarkP2Diff(b *testing.B) {
 	const diff = p2Records / 100
 	recs := benchRecords(b, p2Records)
-	full := benchNode(b)
-	fill(b, full, recs)
+	full := benchNode(b, true, recs)
 	// The peer lacks every hundredth record.
 	var have []domain.Record
 	for i, r := range recs {

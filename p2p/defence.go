@@ -50,7 +50,8 @@ const (
 	announceGap = time.Second
 )
 
-// topicScoreParams are the score parameters of a cell topic. Cells are quiet
+// TopicScoreParams are the score parameters of a cell topic, and of the
+// mailbox topics, which are as quiet. Cells are quiet
 // topics: a mesh peer that forwards nothing is normal there, so the mesh
 // delivery penalties (P3, P3b) are off. Invalid records (P4) weigh heavily:
 // with the topic weight of 0.25, 15 invalid records take a peer below the
@@ -58,7 +59,7 @@ const (
 // 1% in two hours (the evaluation's 0.9994 a second), so a peer that stops
 // is forgiven within minutes (21 records: graylisted for about a minute,
 // denied our publications for about ten).
-func topicScoreParams() *pubsub.TopicScoreParams {
+func TopicScoreParams() *pubsub.TopicScoreParams {
 	return &pubsub.TopicScoreParams{
 		TopicWeight:                    0.25,
 		TimeInMeshWeight:               0.0027,

@@ -166,7 +166,7 @@ func (p *Peer) topicLocked(cell string) (*cellTopic, error) {
 		_ = p.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: join topic of cell %s: %w", cell, err)
 	}
-	if err := t.SetScoreParams(topicScoreParams()); err != nil {
+	if err := t.SetScoreParams(TopicScoreParams()); err != nil {
 		_ = t.Close()
 		_ = p.ps.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("p2p: score parameters of cell %s: %w", cell, err)

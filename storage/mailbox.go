@@ -72,23 +72,7 @@ func (s *Store) HeldSealed(ctx context.Context, recipient string, limit int) ([]
 
 // ReleaseSealed drops held sealed messages by hash: their recipient has them.
 func (s *Store) ReleaseSealed(ctx context.Context, hashes ...[32]byte) error {
-	if len(hashes) == 0 {
-		return nil
-	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `DELETE FROM mailbox_held WHERE hash = ?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, h := range hashes {
-			if _, err := st.ExecContext(ctx, h[:]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.deleteByHash(ctx, "mailbox_held", hashes); err != nil {
 		return fmt.Errorf("release %d held messages: %w", len(hashes), err)
 	}
 	return nil

@@ -52,11 +52,20 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]domain.Record, error) 
 
 // MarkPublished removes records from the outbox by hash.
 func (s *Store) MarkPublished(ctx context.Context, hashes ...[32]byte) error {
+	if err := s.deleteByHash(ctx, "outbox", hashes); err != nil {
+		return fmt.Errorf("mark %d published: %w", len(hashes), err)
+	}
+	return nil
+}
+
+// deleteByHash deletes the rows of table whose hash column is one of hashes,
+// in one transaction. table is one of ours, never input.
+func (s *Store) deleteByHash(ctx context.Context, table string, hashes [][32]byte) error {
 	if len(hashes) == 0 {
 		return nil
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `DELETE FROM outbox WHERE hash = ?`)
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `DELETE FROM `+table+` WHERE hash = ?`)
 		if err != nil {
 			return err
 		}
@@ -68,10 +77,6 @@ func (s *Store) MarkPublished(ctx context.Context, hashes ...[32]byte) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("mark %d published: %w", len(hashes), err)
-	}
-	return nil
 }
 
 // DataVersion is SQLite's PRAGMA data_version as one dedicated connection sees

@@ -17,9 +17,9 @@
 // still found), drops what the recipient acknowledged, and keeps what it did
 // not take for the next connection.
 //
-// The package knows domain only: it works on a libp2p host and GossipSub
-// router that it is given, keeps held messages through Store and hands the
-// messages addressed to this peer to an Inbox.
+// The package knows domain and p2p's scoring only: it works on a libp2p host
+// and GossipSub router that it is given, keeps held messages through Store and
+// hands the messages addressed to this peer to an Inbox.
 package mailbox
 
 import (
@@ -46,6 +46,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/p2p"
 )
 
 // Names shared with other implementations.
@@ -243,28 +244,12 @@ func (s *Service) join(n int) (*pubsub.Topic, error) {
 		_ = s.cfg.PubSub.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("mailbox: join %s: %w", name, err)
 	}
-	if err := t.SetScoreParams(topicScoreParams()); err != nil {
+	if err := t.SetScoreParams(p2p.TopicScoreParams()); err != nil {
 		_ = t.Close()
 		_ = s.cfg.PubSub.UnregisterTopicValidator(name)
 		return nil, fmt.Errorf("mailbox: score parameters of %s: %w", name, err)
 	}
 	return t, nil
-}
-
-// topicScoreParams score a mailbox topic like a cell topic of package p2p: a
-// quiet topic where invalid messages weigh heavily and fade in two hours.
-func topicScoreParams() *pubsub.TopicScoreParams {
-	return &pubsub.TopicScoreParams{
-		TopicWeight:                    0.25,
-		TimeInMeshWeight:               0.0027,
-		TimeInMeshQuantum:              time.Second,
-		TimeInMeshCap:                  3600,
-		FirstMessageDeliveriesWeight:   0.664,
-		FirstMessageDeliveriesDecay:    0.9916,
-		FirstMessageDeliveriesCap:      1500,
-		InvalidMessageDeliveriesWeight: -99,
-		InvalidMessageDeliveriesDecay:  pubsub.ScoreParameterDecay(2 * time.Hour),
-	}
 }
 
 func drain(ctx context.Context, sub *pubsub.Subscription) {

@@ -211,8 +211,14 @@ func TestKilledMidSyncResumes(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("B caught up the remaining %d records %v after the restart", killedRecords-len(after), time.Since(restart).Round(time.Millisecond))
-	// The node writes its traffic counters every second.
-	time.Sleep(1500 * time.Millisecond)
+	// The node writes its traffic counters every second, and libp2p's
+	// counters catch up about once a second.
+	for deadline := time.Now().Add(10 * time.Second); status(t, dirB).Traffic.SyncIn == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("B's status shows no sync bytes 10 s after it caught up")
+		}
+	}
+	time.Sleep(2 * time.Second)
 	st := status(t, dirB)
 	t.Logf("after the restart B received %d bytes by sync; all records are %d bytes", st.Traffic.SyncIn, size)
 	if st.Traffic.SyncIn == 0 || st.Traffic.SyncIn >= size {

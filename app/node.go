@@ -124,7 +124,7 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.running() != nil {
 		return errors.New("node already started")
 	}
-	if st, err := n.runtimeState(ctx); err == nil && st.Running && st.PID != os.Getpid() {
+	if st, err := n.runtimeState(ctx); err == nil && st.Running && st.PID != os.Getpid() && processAlive(st.PID) {
 		return fmt.Errorf("a node (pid %d) is already running on %s; stop it first or use another --data dir", st.PID, n.opts.DataDir)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -195,4 +197,45 @@ func TestRenewOwn(t *testing.T) {
 	if err := domain.Validate(&got, now); err != nil {
 		t.Errorf("renewed record invalid: %v", err)
 	}
+}
+
+// TestStartAfterACrash starts a node on a data dir whose runtime state says a
+// node runs there: refused while that process lives, allowed once it is gone
+// (a node killed without cleaning up).
+func TestStartAfterACrash(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		pid     int
+		refused bool
+	}{
+		{"a live process", os.Getppid(), true},
+		{"a process that is gone", deadPID(t), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
+			st, err := json.Marshal(runtimeState{PID: tc.pid})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := n.store.PutState(ctx, stateKey, st); err != nil {
+				t.Fatal(err)
+			}
+			err = n.Start(ctx)
+			if refused := err != nil; refused != tc.refused {
+				t.Fatalf("Start = %v, want refused %v", err, tc.refused)
+			}
+		})
+	}
+}
+
+// deadPID returns the ID of a process that has ended.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
 }

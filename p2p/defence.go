@@ -2,6 +2,8 @@ package p2p
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net"
 	"sync"
 	"time"
@@ -88,7 +90,7 @@ func (p *Peer) scoringOptions() []pubsub.Option {
 	params := &pubsub.PeerScoreParams{
 		Topics:                      map[string]*pubsub.TopicScoreParams{},
 		TopicScoreCap:               50,
-		AppSpecificScore:            func(peer.ID) float64 { return 0 },
+		AppSpecificScore:            p.offenceScore,
 		AppSpecificWeight:           1,
 		IPColocationFactorWeight:    -35.11,
 		IPColocationFactorThreshold: 10,
@@ -111,6 +113,76 @@ func (p *Peer) scoringOptions() []pubsub.Option {
 		pubsub.WithPeerScore(params, thresholds),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(p.setScores), scoreInspectPeriod),
 	}
+}
+
+// Misbehaviour outside gossip (issue 3): a peer that breaks the sync protocol
+// (lies in reconciliation, sends what was not asked for, offers records it
+// then withholds) or sends invalid records through sync loses offencePenalty
+// points of GossipSub's application-specific score per offence, fading by half
+// every offenceHalfLife. Ten offences graylist a peer; while graylisted, it
+// gets no sync sessions from us and we start none with it.
+const (
+	offencePenalty  = 1000
+	offenceHalfLife = 10 * time.Minute
+)
+
+// misbehaviour is an error that is the other peer's fault.
+type misbehaviour struct{ error }
+
+func (m misbehaviour) Unwrap() error { return m.error }
+
+// misbehaved makes a misbehaviour error.
+func misbehaved(format string, args ...any) error {
+	return misbehaviour{fmt.Errorf(format, args...)}
+}
+
+// offences counts a peer's offences, decaying.
+type offences struct {
+	count float64
+	at    time.Time
+}
+
+// offend counts n offences against a peer.
+func (p *Peer) offend(id peer.ID, n int, why string) {
+	now := time.Now()
+	p.offMu.Lock()
+	o := p.offences[id]
+	o.count = decayed(o, now) + float64(n)
+	o.at = now
+	p.offences[id] = o
+	p.offMu.Unlock()
+	p.log.Info("peer misbehaved", "peer", id, "offences", n, "why", why)
+}
+
+// offenceScore is a peer's application-specific score: minus offencePenalty
+// per offence, decayed. GossipSub adds it to the peer's score.
+func (p *Peer) offenceScore(id peer.ID) float64 {
+	p.offMu.Lock()
+	defer p.offMu.Unlock()
+	o, ok := p.offences[id]
+	if !ok {
+		return 0
+	}
+	c := decayed(o, time.Now())
+	if c < 0.01 {
+		delete(p.offences, id)
+		return 0
+	}
+	return -offencePenalty * c
+}
+
+func decayed(o offences, now time.Time) float64 {
+	if o.count == 0 {
+		return 0
+	}
+	return o.count * math.Exp2(-float64(now.Sub(o.at))/float64(offenceHalfLife))
+}
+
+// graylisted reports whether a peer's score is below GraylistThreshold: its
+// GossipSub score when it has one, else its offences alone.
+func (p *Peer) graylisted(id peer.ID) bool {
+	s, _ := p.score(id) // 0 when it has none
+	return min(s, p.offenceScore(id)) < GraylistThreshold
 }
 
 // setScores keeps the latest GossipSub scores.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -167,9 +168,10 @@ func TestLyingReconciliation(t *testing.T) {
 			records: func([][32]byte) []domain.Record {
 				return nil
 			},
+			wantErr: true, // a batch offered and withheld ends the session
 			check: func(t *testing.T, a *testPeer, l *liar, _ peer.ID) {
-				if n := l.asked.Load(); n != 3 {
-					t.Errorf("A asked the liar %d times for records, want 3 (one a batch)", n)
+				if n := l.asked.Load(); n != 1 {
+					t.Errorf("A asked the liar %d times for records, want 1", n)
 				}
 			},
 		},
@@ -232,6 +234,9 @@ func TestLyingReconciliation(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, a, l, mh.ID())
 			}
+			if tc.wantErr && a.offenceScore(mh.ID()) >= 0 {
+				t.Errorf("the liar's offence score at A is %.0f, want below 0", a.offenceScore(mh.ID()))
+			}
 
 			// An honest peer is served as before.
 			b := newTestPeer(t, nil, func(c *Config) { c.Peers = []string{a.addr(t, "tcp")} })
@@ -253,4 +258,33 @@ func TestLyingReconciliation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGraylistedPeerGetsNoSync checks that a peer whose offences took it below
+// the graylist threshold is declined sync sessions, and forgiven in time.
+func TestGraylistedPeerGetsNoSync(t *testing.T) {
+	t.Parallel()
+	a := newTestPeer(t, nil, nil)
+	b := newTestPeer(t, nil, func(c *Config) { c.Peers = []string{a.addr(t, "tcp")} })
+	for _, p := range []*testPeer{a, b} {
+		if err := p.JoinCell(testCell); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 10*time.Second, "connection", func() bool { return a.connected(b) })
+	a.offend(b.ID(), -GraylistThreshold/offencePenalty+1, "test")
+	if !a.graylisted(b.ID()) {
+		t.Fatalf("B not graylisted at A with offence score %.0f", a.offenceScore(b.ID()))
+	}
+	if _, _, err := b.SyncCell(context.Background(), a.ID(), testCell); err == nil || !strings.Contains(err.Error(), "graylisted") {
+		t.Errorf("B's sync with A: %v, want declined as graylisted", err)
+	}
+	// The offences fade: after a few half-lives, B is served again.
+	a.offMu.Lock()
+	o := a.offences[b.ID()]
+	o.at = o.at.Add(-5 * offenceHalfLife)
+	a.offences[b.ID()] = o
+	a.offMu.Unlock()
+	// (GossipSub's copy of the score follows within scoreInspectPeriod.)
+	eventually(t, 5*time.Second, "B forgiven after five half-lives", func() bool { return !a.graylisted(b.ID()) })
 }

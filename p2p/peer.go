@@ -290,9 +290,11 @@ type Peer struct {
 	syncStart  *peerLimiter // sync sessions we start with a peer
 	cellsLimit *peerLimiter // cells announcements received
 
-	reach   atomic.Int32 // network.Reachability, from the event bus
-	scoreMu sync.Mutex
-	scores  map[peer.ID]float64 // latest GossipSub scores
+	reach    atomic.Int32 // network.Reachability, from the event bus
+	scoreMu  sync.Mutex
+	scores   map[peer.ID]float64 // latest GossipSub scores
+	offMu    sync.Mutex
+	offences map[peer.ID]offences // misbehaviour outside gossip, decaying
 
 	evMu   sync.Mutex
 	events []Event
@@ -430,6 +432,7 @@ func New(ctx context.Context, cfg Config, sink Sink) (*Peer, error) {
 		lastSync:  map[syncKey]time.Time{},
 		redial:    map[peer.ID]chan struct{}{},
 		rejects:   map[peer.ID]map[string]int{},
+		offences:  map[peer.ID]offences{},
 		announce:  make(chan struct{}, 1),
 		evKick:    make(chan struct{}, 1),
 

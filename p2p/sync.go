@@ -57,6 +57,10 @@ const (
 	maxRounds = 1000
 	// maxSessionRejects ends a session whose peer sends this many invalid records.
 	maxSessionRejects = 64
+	// maxSessionNeed caps the records one session learns it lacks and pulls;
+	// more wait for the next session, so a peer claiming millions of records
+	// it will not send cannot fill our memory.
+	maxSessionNeed = 50_000
 	// syncWorkers is how many sessions this peer initiates at once.
 	syncWorkers = 2
 	// maxServed is how many sessions this peer answers at once.
@@ -168,7 +172,7 @@ func (p *Peer) syncWorker() {
 		if !ok {
 			return
 		}
-		if p.h.Network().Connectedness(k.peer) == network.Connected && p.joined(k.cell) {
+		if p.h.Network().Connectedness(k.peer) == network.Connected && p.joined(k.cell) && !p.graylisted(k.peer) {
 			// Stay under the other side's limit on sessions (syncServeRate).
 			if err := p.syncStart.wait(p.ctx, k.peer); err != nil {
 				p.sched.finish(k)
@@ -251,6 +255,7 @@ func (p *Peer) SyncCell(ctx context.Context, id peer.ID, cell string) (pulled, p
 	}
 	err = p.initiate(ctx, id, cell, &pulled, &pushed, progress)
 	if err != nil {
+		p.offendIfMisbehaved(id, err)
 		err = fmt.Errorf("p2p: sync cell %s with %s: %w", cell, id, err)
 	}
 	p.markSynced(k)
@@ -288,7 +293,7 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	case frameError:
 		return fmt.Errorf("peer declined: %s", truncate(payload))
 	default:
-		return fmt.Errorf("hello: unexpected frame %q", typ)
+		return misbehaved("hello: unexpected frame %q", typ)
 	}
 
 	items, err := p.sink.SyncItems(ctx, cell)
@@ -302,7 +307,10 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	}
 	for round := 1; msg != nil; round++ {
 		if round > maxRounds {
-			return fmt.Errorf("no agreement after %d rounds", maxRounds)
+			return misbehaved("no agreement after %d rounds", maxRounds)
+		}
+		if rc.NeedLen() >= maxSessionNeed {
+			break // pull these now; the rest in the next session
 		}
 		w.deadline(roundTimeout)
 		if err := w.sendNow(frameRecon, msg); err != nil {
@@ -313,10 +321,10 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 			return fmt.Errorf("round %d: %w", round, err)
 		}
 		if typ != frameRecon {
-			return fmt.Errorf("round %d: unexpected frame %q", round, typ)
+			return misbehaved("round %d: unexpected frame %q", round, typ)
 		}
 		if msg, err = rc.Reconcile(reply); err != nil {
-			return fmt.Errorf("round %d: %w", round, err)
+			return misbehaved("round %d: %w", round, err)
 		}
 	}
 	need, have := rc.Need(), rc.Have()
@@ -328,6 +336,9 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		if err != nil {
 			return err
 		}
+		if len(recs) == 0 {
+			return misbehaved("the peer sent none of the %d records it offered", len(batch))
+		}
 		*pulled += len(recs)
 		for _, v := range p.ingest(ctx, id, "sync", recs) {
 			if v == Rejected {
@@ -335,7 +346,7 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 			}
 		}
 		if rejects >= maxSessionRejects {
-			return fmt.Errorf("%d invalid records from the peer", rejects)
+			return misbehaved("%d invalid records from the peer", rejects)
 		}
 		progress(false, nil)
 	}
@@ -368,7 +379,7 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 			return fmt.Errorf("push: %w", err)
 		}
 		if typ != frameAck {
-			return fmt.Errorf("push: unexpected frame %q", typ)
+			return misbehaved("push: unexpected frame %q", typ)
 		}
 		*pushed += sent
 		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
@@ -404,19 +415,19 @@ func (p *Peer) pull(w *wire, cell string, hashes [][32]byte) ([]domain.Record, e
 		case frameRecord:
 			rec, err := domain.DecodeRecord(payload)
 			if err != nil {
-				return nil, fmt.Errorf("pull: %w", err)
+				return nil, misbehaved("pull: %w", err)
 			}
 			h := rec.Hash()
 			if !wanted[h] {
-				return nil, errors.New("pull: the peer sent a record not asked for")
+				return nil, misbehaved("pull: the peer sent a record not asked for")
 			}
 			delete(wanted, h)
 			if !slices.Contains(rec.Cells, cell) {
-				return nil, fmt.Errorf("pull: record %s is not in cell %s", rec.ID, cell)
+				return nil, misbehaved("pull: record %s is not in cell %s", rec.ID, cell)
 			}
 			recs = append(recs, rec)
 		default:
-			return nil, fmt.Errorf("pull: unexpected frame %q", typ)
+			return nil, misbehaved("pull: unexpected frame %q", typ)
 		}
 	}
 }
@@ -445,6 +456,10 @@ func (p *Peer) handleSync(s network.Stream) {
 	decline := func(reason string) {
 		_ = w.sendNow(frameError, []byte(reason))
 		_ = s.Close()
+	}
+	if p.graylisted(id) {
+		decline("graylisted")
+		return
 	}
 	if !p.syncServe.allow(id) {
 		p.log.Debug("sync request over the rate limit; declined", "peer", id)
@@ -478,6 +493,7 @@ func (p *Peer) handleSync(s network.Stream) {
 	p.markSynced(k)
 	if err != nil {
 		s.Reset()
+		p.offendIfMisbehaved(id, err)
 		err = fmt.Errorf("p2p: answer sync of cell %s from %s: %w", cell, id, err)
 		p.log.Debug("sync session failed", "err", err)
 	} else {
@@ -501,18 +517,18 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 		switch typ {
 		case frameRecon:
 			if rounds++; rounds > maxRounds {
-				return pulled, pushed, fmt.Errorf("more than %d rounds", maxRounds)
+				return pulled, pushed, misbehaved("more than %d rounds", maxRounds)
 			}
 			reply, err := rc.Reconcile(payload)
 			if err != nil {
-				return pulled, pushed, err
+				return pulled, pushed, misbehaved("%w", err)
 			}
 			if err := w.sendNow(frameRecon, reply); err != nil {
 				return pulled, pushed, err
 			}
 		case frameGet:
 			if len(payload)%32 != 0 || len(payload)/32 > BatchSize {
-				return pulled, pushed, fmt.Errorf("bad request of %d bytes", len(payload))
+				return pulled, pushed, misbehaved("bad request of %d bytes", len(payload))
 			}
 			hashes := make([][32]byte, len(payload)/32)
 			asked := make(map[[32]byte]bool, len(hashes))
@@ -544,14 +560,14 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 			}
 		case frameRecord:
 			if len(incoming) >= BatchSize {
-				return pulled, pushed, fmt.Errorf("more than %d records in a batch", BatchSize)
+				return pulled, pushed, misbehaved("more than %d records in a batch", BatchSize)
 			}
 			rec, err := domain.DecodeRecord(payload)
 			if err != nil {
-				return pulled, pushed, err
+				return pulled, pushed, misbehaved("%w", err)
 			}
 			if !slices.Contains(rec.Cells, cell) {
-				return pulled, pushed, fmt.Errorf("record %s is not in cell %s", rec.ID, cell)
+				return pulled, pushed, misbehaved("record %s is not in cell %s", rec.ID, cell)
 			}
 			incoming = append(incoming, rec)
 		case frameEnd:
@@ -570,7 +586,7 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 			pulled += len(incoming)
 			incoming = incoming[:0]
 			if rejects >= maxSessionRejects {
-				return pulled, pushed, fmt.Errorf("%d invalid records from the peer", rejects)
+				return pulled, pushed, misbehaved("%d invalid records from the peer", rejects)
 			}
 			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
 			for _, c := range counts {
@@ -582,8 +598,17 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 		case frameDone:
 			return pulled, pushed, nil
 		default:
-			return pulled, pushed, fmt.Errorf("unexpected frame %q", typ)
+			return pulled, pushed, misbehaved("unexpected frame %q", typ)
 		}
+	}
+}
+
+// offendIfMisbehaved counts an offence against a peer whose session ended by
+// its own fault.
+func (p *Peer) offendIfMisbehaved(id peer.ID, err error) {
+	var m misbehaviour
+	if errors.As(err, &m) {
+		p.offend(id, 1, m.Error())
 	}
 }
 

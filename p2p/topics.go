@@ -215,6 +215,7 @@ func (p *Peer) validator(cell string) pubsub.ValidatorEx {
 func (p *Peer) ingest(ctx context.Context, from peer.ID, via string, recs []domain.Record) []Verdict {
 	got := p.sink.Deliver(ctx, from, recs)
 	verdicts := make([]Verdict, len(recs))
+	rejected := 0
 	for i := range verdicts {
 		v := Ignored
 		if i < len(got) && got[i] >= Accepted && got[i] <= Rejected {
@@ -222,8 +223,13 @@ func (p *Peer) ingest(ctx context.Context, from peer.ID, via string, recs []doma
 		}
 		verdicts[i] = v
 		if v == Rejected {
+			rejected++
 			p.noteReject(from, "refused", via)
 		}
+	}
+	// GossipSub scores invalid gossip itself; what comes by sync is ours to count.
+	if rejected > 0 && via == "sync" {
+		p.offend(from, rejected, "invalid records by sync")
 	}
 	return verdicts
 }

@@ -241,6 +241,9 @@ func (r *Reconciler) Have() [][32]byte { return keys(r.have) }
 // far (initiator only), sorted by hash.
 func (r *Reconciler) Need() [][32]byte { return keys(r.need) }
 
+// NeedLen is how many hashes Need would return, without building the list.
+func (r *Reconciler) NeedLen() int { return len(r.need) }
+
 func keys(m map[[32]byte]struct{}) [][32]byte {
 	out := make([][32]byte, 0, len(m))
 	for k := range m {

@@ -330,14 +330,27 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	need, have := rc.Need(), rc.Have()
 	p.log.Debug("reconciled", "peer", id, "cell", cell, "items", rc.Len(), "need", len(need), "have", len(have))
 
+	// Pull in batches, asking for the next batch before storing this one, so
+	// the other side reads and sends while this side verifies and writes.
 	rejects := 0
-	for batch := range slices.Chunk(need, BatchSize) {
-		recs, err := p.pull(w, cell, batch)
+	batches := slices.Collect(slices.Chunk(need, BatchSize))
+	if len(batches) > 0 {
+		if err := p.ask(w, batches[0]); err != nil {
+			return err
+		}
+	}
+	for i, batch := range batches {
+		recs, err := p.receive(w, cell, batch)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 {
 			return misbehaved("the peer sent none of the %d records it offered", len(batch))
+		}
+		if i+1 < len(batches) {
+			if err := p.ask(w, batches[i+1]); err != nil {
+				return err
+			}
 		}
 		*pulled += len(recs)
 		for _, v := range p.ingest(ctx, id, "sync", recs) {
@@ -390,18 +403,22 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	return w.sendNow(frameDone, nil)
 }
 
-// pull asks for one batch of records and checks the answer: only records asked
-// for, of this cell, each at most once.
-func (p *Peer) pull(w *wire, cell string, hashes [][32]byte) ([]domain.Record, error) {
+// ask requests a batch of records by hash.
+func (p *Peer) ask(w *wire, hashes [][32]byte) error {
 	req := make([]byte, 0, len(hashes)*32)
-	wanted := make(map[[32]byte]bool, len(hashes))
 	for _, h := range hashes {
 		req = append(req, h[:]...)
-		wanted[h] = true
 	}
 	w.deadline(roundTimeout)
-	if err := w.sendNow(frameGet, req); err != nil {
-		return nil, err
+	return w.sendNow(frameGet, req)
+}
+
+// receive reads the answer to ask and checks it: only records asked for, of
+// this cell, each at most once.
+func (p *Peer) receive(w *wire, cell string, hashes [][32]byte) ([]domain.Record, error) {
+	wanted := make(map[[32]byte]bool, len(hashes))
+	for _, h := range hashes {
+		wanted[h] = true
 	}
 	var recs []domain.Record
 	for {

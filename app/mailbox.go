@@ -68,7 +68,7 @@ func (n *Node) SendChat(ctx context.Context, to, text string) (string, error) {
 // trying while it cannot; with no node running it leaves at the next start.
 // Bad input comes back as an *InputError.
 func (n *Node) SendMessage(ctx context.Context, to, kind string, body []byte) (string, error) {
-	env, err := n.id.NewMessage(to, kind, body, time.Now())
+	env, err := n.id.NewMessage(to, kind, body, n.now())
 	if err != nil {
 		return "", err
 	}
@@ -141,6 +141,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 	}
 	n.log.Info("received a private message", "from", env.Author, "kind", env.Kind, "id", env.ID, "via", from)
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author})
+	n.handleBookingMessage(ctx, env)
 	return mailbox.Accepted
 }
 

@@ -45,8 +45,13 @@ func (n *Node) RoomsPage(ctx context.Context, q RoomPageQuery) (RoomPage, error)
 		return RoomPage{}, err // already says "search rooms"
 	}
 	out := RoomPage{Total: p.Total, Rooms: make([]RoomListing, len(p.Hits))}
+	ids := make([]string, len(p.Hits))
 	for i, h := range p.Hits {
 		out.Rooms[i] = RoomListing{ID: h.ID, Author: h.Author, Version: h.Version, IssuedAt: h.IssuedAt, Mine: h.Author == n.Self(), Room: h.Room}
+		ids[i] = h.ID
+	}
+	if err := n.addRatings(ctx, out.Rooms, ids); err != nil {
+		return RoomPage{}, err
 	}
 	return out, nil
 }

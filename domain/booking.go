@@ -563,3 +563,22 @@ func MergeBlocked(blocked []DateRange, add DateRange) []DateRange {
 	}
 	return out
 }
+
+// UnblockRange removes the days of r from blocked ranges, splitting a range
+// that r cuts through; ranges that become empty are dropped.
+func UnblockRange(blocked []DateRange, r DateRange) []DateRange {
+	var out []DateRange
+	for _, b := range blocked {
+		if !Overlaps(b.From, b.To, r.From, r.To) {
+			out = append(out, b)
+			continue
+		}
+		if b.From < r.From {
+			out = append(out, DateRange{From: b.From, To: r.From})
+		}
+		if r.To < b.To {
+			out = append(out, DateRange{From: r.To, To: b.To})
+		}
+	}
+	return out
+}

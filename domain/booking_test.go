@@ -250,4 +250,11 @@ func TestOverlapsAndMerge(t *testing.T) {
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("merged %v, want %v", got, want)
 	}
+	cut := UnblockRange(want, DateRange{"2026-12-02", "2026-12-04"})
+	if len(cut) != 3 || cut[0] != (DateRange{"2026-12-01", "2026-12-02"}) || cut[1] != (DateRange{"2026-12-04", "2026-12-06"}) {
+		t.Fatalf("unblocked %v", cut)
+	}
+	if got := UnblockRange(cut, DateRange{"2026-12-10", "2026-12-12"}); len(got) != 2 {
+		t.Fatalf("unblocking a whole range left %v", got)
+	}
 }

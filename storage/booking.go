@@ -136,3 +136,18 @@ func (s *Store) Bookings(ctx context.Context, f BookingFilter) ([]Booking, error
 	}
 	return out, nil
 }
+
+// CalendarOf returns the current calendar record an author published for a
+// room, or ErrNotFound.
+func (s *Store) CalendarOf(ctx context.Context, roomID, author string) (domain.Record, error) {
+	var raw []byte
+	err := s.r.QueryRowContext(ctx, `SELECT r.raw FROM calendars c JOIN records r ON r.rid = c.rid
+		WHERE c.room_id = ? AND c.author = ? ORDER BY r.issued_at DESC LIMIT 1`, roomID, author).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Record{}, fmt.Errorf("calendar of room %s: %w", roomID, ErrNotFound)
+	}
+	if err != nil {
+		return domain.Record{}, fmt.Errorf("calendar of room %s: %w", roomID, err)
+	}
+	return decodeRaw(raw)
+}

@@ -379,3 +379,16 @@ func (s *Store) MarkRevealed(ctx context.Context, bookingID, reviewID string) er
 	}
 	return nil
 }
+
+// DeleteReviewDraft forgets an unrevealed review whose seal could not be
+// stored, so the user may try again.
+func (s *Store) DeleteReviewDraft(ctx context.Context, bookingID string) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM review_drafts WHERE booking_id = ? AND review_id = ''`, bookingID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("forget review of %s: %w", bookingID, err)
+	}
+	return nil
+}

@@ -15,7 +15,7 @@ import (
 // testClock is a clock the test moves: real time plus an offset.
 type testClock struct{ off atomic.Int64 }
 
-func (c *testClock) Now() time.Time    { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *testClock) Now() time.Time      { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *testClock) set(d time.Duration) { c.off.Store(int64(d)) }
 
 // restartable is a node whose data dir outlives it, so the test can stop it

@@ -125,7 +125,7 @@ func (n *Node) startMailbox(p *p2p.Peer) (*mailbox.Service, error) {
 
 // receiveSealed opens a sealed message addressed to the user and keeps it.
 func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed) mailbox.Verdict {
-	env, err := n.id.Open(&m, time.Now())
+	env, err := n.id.Open(&m, n.now())
 	if err != nil {
 		n.stats.add(from.String(), domain.ReasonOf(err))
 		n.log.Info("refused a private message", "peer", from, "err", err)

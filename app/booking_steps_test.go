@@ -1,0 +1,246 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/storage"
+)
+
+// Booking steps without a network: records are copied between stores and
+// queued messages handed over by hand, through the same receive path the
+// mailbox uses, so every rule is tested deterministically.
+
+// offlineNode opens a node that never starts, on a shared clock.
+func offlineNode(t *testing.T, clock *testClock) *Node {
+	t.Helper()
+	return openNode(t, Options{Now: clock.Now})
+}
+
+// share copies every record of from's store into each of to's stores.
+func share(t *testing.T, from *Node, to ...*Node) {
+	t.Helper()
+	ctx := context.Background()
+	var recs []domain.Record
+	if err := from.store.Export(ctx, nil, func(r domain.Record) error { recs = append(recs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range to {
+		if _, err := n.store.Ingest(ctx, recs, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// deliver hands every message queued in from's store to its recipient
+// among to, and marks it delivered.
+func deliver(t *testing.T, from *Node, to ...*Node) {
+	t.Helper()
+	ctx := context.Background()
+	qs, err := from.store.QueuedMessages(ctx, from.now(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		for _, n := range to {
+			if n.Self() != q.Sealed.To {
+				continue
+			}
+			pid, err := peer.Decode(from.Self())
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.receiveSealed(ctx, pid, q.Sealed)
+			if _, err := from.store.SetMessageStatus(ctx, q.Sealed.Hash(), storage.MessageDelivered); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func testRide(depart time.Time) Ride {
+	return Ride{Title: "Lyon to Paris", Route: [][2]float64{{4.83, 45.76}, {3.08, 47.0}, {2.35, 48.85}},
+		DepartAt: depart, Seats: 3, PricePerSeat: 25, Currency: "EUR"}
+}
+
+func TestInstantBook(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	room := testRoom()
+	room.InstantBook = true
+	roomID, err := a.PostRoom(ctx, room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	day := func(d int) string { return clock.Now().UTC().AddDate(0, 0, d).Format(domain.DateLayout) }
+	req, err := b.Book(ctx, BookingInput{ListingID: roomID, From: day(2), To: day(4), Guests: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	if got := bookingOf(t, a, req.ID); got.Status != domain.BookingAccepted {
+		t.Fatalf("A's app left the request %s; instant book accepts it", got.Status)
+	}
+	deliver(t, a, b)
+	if got := bookingOf(t, b, req.ID); got.Status != domain.BookingAccepted {
+		t.Fatalf("B's booking is %s, want accepted", got.Status)
+	}
+	cal, err := a.store.CalendarOf(ctx, roomID, a.Self())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := domain.DecodeCalendar(cal.Body)
+	if err != nil || len(c.Blocked) != 1 || c.Blocked[0] != (domain.DateRange{From: day(2), To: day(4)}) {
+		t.Fatalf("A's calendar %+v, %v", c, err)
+	}
+	if strings.Contains(string(cal.Body), b.Self()) {
+		t.Fatal("the public calendar names the renter")
+	}
+}
+
+func TestRideSeats(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b, c := offlineNode(t, clock), offlineNode(t, clock), offlineNode(t, clock)
+	rideID, err := a.PostRide(ctx, testRide(time.Now().Add(72*time.Hour).Truncate(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b, c)
+	pickup, dropoff := [2]float64{4.83, 45.76}, [2]float64{2.35, 48.85}
+	in := BookingInput{ListingID: rideID, Seats: 2, Pickup: &pickup, Dropoff: &dropoff}
+	if _, err := b.Book(ctx, BookingInput{ListingID: rideID, Seats: 4, Pickup: &pickup, Dropoff: &dropoff}); err == nil {
+		t.Fatal("B booked 4 seats of 3")
+	}
+	breq, err := b.Book(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if breq.TotalPrice != 50 {
+		t.Fatalf("2 seats at 25: %v", breq.TotalPrice)
+	}
+	creq, err := c.Book(ctx, in) // C still sees 3 seats left
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	if _, err := a.AcceptBooking(ctx, breq.ID, AcceptInput{Contact: "+33 6 11 11 11 11"}); err != nil {
+		t.Fatal(err)
+	}
+	seatsLeft := func() int {
+		rec, body, err := a.listing(ctx, rideID)
+		if err != nil || rec.Version < 1 {
+			t.Fatal(err)
+		}
+		return body.(*domain.Ride).SeatsLeft
+	}
+	if n := seatsLeft(); n != 1 {
+		t.Fatalf("after accepting 2 seats, %d left, want 1", n)
+	}
+	deliver(t, c, a)
+	if got := bookingOf(t, a, creq.ID); got.Status != domain.BookingDeclined || got.Reason != ReasonNoSeats {
+		t.Fatalf("C's request for 2 of 1 seat left is %s (%q), want declined for %q", got.Status, got.Reason, ReasonNoSeats)
+	}
+	deliver(t, a, b, c)
+	if got := bookingOf(t, c, creq.ID); got.Status != domain.BookingDeclined || got.Reason != ReasonNoSeats {
+		t.Fatalf("C sees %s (%q)", got.Status, got.Reason)
+	}
+	if got := bookingOf(t, b, breq.ID); got.Status != domain.BookingAccepted || got.Contact != "+33 6 11 11 11 11" {
+		t.Fatalf("B sees %+v", got)
+	}
+	// B cancels: A's app gives the seats back.
+	if _, err := b.CancelBooking(ctx, breq.ID, "plans changed"); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	if got := bookingOf(t, a, breq.ID); got.Status != domain.BookingCancelled || got.Reason != "plans changed" {
+		t.Fatalf("A sees %+v", got)
+	}
+	if n := seatsLeft(); n != 3 {
+		t.Fatalf("after the cancel, %d seats left, want 3", n)
+	}
+}
+
+func TestRequestExpires(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	roomID, err := a.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	day := func(d int) string { return clock.Now().UTC().AddDate(0, 0, d).Format(domain.DateLayout) }
+	req, err := b.Book(ctx, BookingInput{ListingID: roomID, From: day(5), To: day(6), Guests: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	clock.set(domain.RequestTTL + time.Minute)
+	if got := bookingOf(t, a, req.ID); got.Status != domain.BookingExpired {
+		t.Fatalf("an unanswered request a day old is %s", got.Status)
+	}
+	if got := bookingOf(t, b, req.ID); got.Status != domain.BookingExpired {
+		t.Fatalf("the renter sees %s", got.Status)
+	}
+	if _, err := a.AcceptBooking(ctx, req.ID, AcceptInput{}); err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("accepting an expired request: %v", err)
+	}
+}
+
+// TestLoneReveal: a party whose counterpart never reviews has its review
+// published 14 days after the end, without the other seal.
+func TestLoneReveal(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.set(-20 * 24 * time.Hour)
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	roomID, err := a.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	day := func(d int) string { return clock.Now().UTC().AddDate(0, 0, d).Format(domain.DateLayout) }
+	req, err := b.Book(ctx, BookingInput{ListingID: roomID, From: day(1), To: day(3), Guests: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	if _, err := a.AcceptBooking(ctx, req.ID, AcceptInput{}); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, a, b)
+	clock.set(-10 * 24 * time.Hour) // a week after the end
+	st, err := b.WriteReview(ctx, req.ID, ReviewInput{Stars: 2, Categories: map[string]int{"accuracy": 2}, Text: "Not as pictured."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Revealed {
+		t.Fatal("revealed alone a week after the end")
+	}
+	clock.set(0) // 17 days after the end: the review goes out alone
+	b.revealDue(ctx)
+	if st, err = b.ReviewState(ctx, req.ID); err != nil || !st.Revealed {
+		t.Fatalf("17 days after the end: %+v, %v", st, err)
+	}
+	share(t, b, a)
+	rep, err := a.Reputation(ctx, a.Self())
+	if err != nil || rep.Count != 1 || rep.Rating != 2 {
+		t.Fatalf("A's reputation from B's lone review %+v, %v", rep, err)
+	}
+	// A can no longer make B's review wait for its own: it is out.
+	if _, err := a.WriteReview(ctx, req.ID, ReviewInput{Stars: 5}); err != nil {
+		t.Fatal(err)
+	}
+	a.revealDue(ctx)
+	if rs, err := a.Reviews(ctx, "", "", ""); err != nil || len(rs) != 2 {
+		t.Fatalf("A has %d reviews, %v", len(rs), err)
+	}
+}

@@ -65,6 +65,8 @@ type Booking struct {
 	Note        string                    `json:"note,omitempty"`
 	Address     string                    `json:"address,omitempty"`
 	Contact     string                    `json:"contact,omitempty"`
+	PaidAt      *time.Time                `json:"paid_at,omitempty"`     // the renter marked it paid
+	ReceivedAt  *time.Time                `json:"received_at,omitempty"` // the owner marked the payment received
 }
 
 // Reasons the owner's app gives when it declines by itself.
@@ -83,8 +85,16 @@ func (n *Node) bookingView(b storage.Booking) Booking {
 		From: t.From, To: t.To, Guests: t.Guests, Seats: t.Seats, Pickup: t.Pickup, Dropoff: t.Dropoff,
 		StartAt: t.Start().UTC(), EndAt: t.End().UTC(), TotalPrice: t.TotalPrice, Currency: t.Currency, Policy: t.Policy.Or(),
 		RequestedAt: t.Requested().UTC(), AnswerBy: t.Requested().Add(domain.RequestTTL).UTC(), UpdatedAt: b.UpdatedAt.UTC(),
-		Note: b.Note, Address: b.Address, Contact: b.Contact,
+		Note: b.Note, Address: b.Address, Contact: b.Contact, PaidAt: timeOrNil(b.PaidAt), ReceivedAt: timeOrNil(b.ReceivedAt),
 	}
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // listing loads a live room or ride by id with its decoded body.
@@ -475,11 +485,14 @@ func (n *Node) declineConflicting(ctx context.Context, listingID string) {
 // kept, and the booking stays as it was.
 func (n *Node) handleBookingMessage(ctx context.Context, env domain.Envelope) {
 	step := domain.StepOf(env.Kind)
-	if step == "" {
+	settle := domain.SettlementRole(env.Kind) != ""
+	if step == "" && !settle {
 		return
 	}
 	var err error
-	if step == domain.StepRequest {
+	if settle {
+		err = n.receiveSettlement(ctx, env)
+	} else if step == domain.StepRequest {
 		err = n.receiveRequest(ctx, env)
 	} else {
 		err = n.receiveStep(ctx, env, step)
@@ -593,3 +606,64 @@ func (n *Node) receiveStep(ctx context.Context, env domain.Envelope, step domain
 }
 
 func slicesEqualBytes(a, b []byte) bool { return slices.Equal(a, b) }
+
+// MarkPaid marks a booking the user rents paid, and sends the owner a signed
+// note of it. No money passes through Caravan: this is a receipt.
+func (n *Node) MarkPaid(ctx context.Context, id string) (Booking, error) {
+	return n.settle(ctx, id, domain.MessageBookingPaid)
+}
+
+// MarkReceived marks the payment for a booking of the user's listing
+// received, and sends the renter a signed receipt.
+func (n *Node) MarkReceived(ctx context.Context, id string) (Booking, error) {
+	return n.settle(ctx, id, domain.MessageBookingReceived)
+}
+
+func (n *Node) settle(ctx context.Context, id, kind string) (Booking, error) {
+	b, err := n.storedBooking(ctx, id)
+	if err != nil {
+		return Booking{}, err
+	}
+	now := n.now()
+	if err := domain.CheckSettlement(kind, b.Role, b.Status.Effective(&b.Terms, now)); err != nil {
+		return Booking{}, err
+	}
+	received := kind == domain.MessageBookingReceived
+	ok, err := n.store.MarkSettled(ctx, id, received, now)
+	if err != nil {
+		return Booking{}, err
+	}
+	if ok {
+		msg, err := json.Marshal(domain.BookingAnswer{BookingID: id})
+		if err != nil {
+			return Booking{}, fmt.Errorf("encode %s: %w", kind, err)
+		}
+		if _, err := n.SendMessage(ctx, b.Terms.Party(n.Self()), kind, msg); err != nil {
+			return Booking{}, fmt.Errorf("send %s: %w", kind, err)
+		}
+		n.bus.emit(Event{Kind: BookingsChanged, Peer: b.Terms.Party(n.Self())})
+	}
+	return n.Booking(ctx, id)
+}
+
+// receiveSettlement records the other party's paid or received mark; the
+// signed message stays in the messages as the receipt.
+func (n *Node) receiveSettlement(ctx context.Context, env domain.Envelope) error {
+	ans, err := domain.DecodeBookingAnswer(env.Body)
+	if err != nil {
+		return err
+	}
+	b, err := n.store.Booking(ctx, ans.BookingID)
+	if err != nil {
+		return err
+	}
+	by := b.Terms.RoleOf(env.Author)
+	if env.Author == n.Self() || by == "" {
+		return fmt.Errorf("%s is not the other party of booking %s", env.Author, ans.BookingID)
+	}
+	if err := domain.CheckSettlement(env.Kind, by, b.Status.Effective(&b.Terms, env.Sent())); err != nil {
+		return err
+	}
+	_, err = n.store.MarkSettled(ctx, ans.BookingID, env.Kind == domain.MessageBookingReceived, env.Sent())
+	return err
+}

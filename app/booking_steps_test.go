@@ -155,6 +155,31 @@ func TestRideSeats(t *testing.T) {
 	if got := bookingOf(t, b, breq.ID); got.Status != domain.BookingAccepted || got.Contact != "+33 6 11 11 11 11" {
 		t.Fatalf("B sees %+v", got)
 	}
+	// Settlement: the renter marks it paid, the owner the payment received;
+	// each side holds the other's signed message.
+	if _, err := a.MarkPaid(ctx, breq.ID); err == nil {
+		t.Fatal("the owner marked the booking paid")
+	}
+	if _, err := c.MarkPaid(ctx, creq.ID); err == nil {
+		t.Fatal("C marked a declined booking paid")
+	}
+	if got, err := b.MarkPaid(ctx, breq.ID); err != nil || got.PaidAt == nil {
+		t.Fatalf("B marks paid: %+v, %v", got, err)
+	}
+	deliver(t, b, a)
+	if got := bookingOf(t, a, breq.ID); got.PaidAt == nil || got.ReceivedAt != nil {
+		t.Fatalf("A after B paid: %+v", got)
+	}
+	if _, err := a.MarkReceived(ctx, breq.ID); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, a, b)
+	if got := bookingOf(t, b, breq.ID); got.ReceivedAt == nil {
+		t.Fatalf("B holds no receipt: %+v", got)
+	}
+	if ms, err := b.Messages(ctx, a.Self()); err != nil || ms[len(ms)-1].Kind != domain.MessageBookingReceived {
+		t.Fatalf("B's messages with A end with %+v, %v", ms[len(ms)-1], err)
+	}
 	// B cancels: A's app gives the seats back.
 	if _, err := b.CancelBooking(ctx, breq.ID, "plans changed"); err != nil {
 		t.Fatal(err)

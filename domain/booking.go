@@ -582,3 +582,39 @@ func UnblockRange(blocked []DateRange, r DateRange) []DateRange {
 	}
 	return out
 }
+
+// Settlement (issue 6 item 2): no money passes through Caravan, but the
+// renter may mark a booking paid and the owner mark the payment received,
+// each in a signed message, so both hold a receipt signed by the other.
+const (
+	MessageBookingPaid     = "booking/paid"
+	MessageBookingReceived = "booking/received"
+)
+
+// SettlementRole is the party that sends a settlement message kind: the
+// renter pays, the owner receives; "" for another kind.
+func SettlementRole(kind string) Role {
+	switch kind {
+	case MessageBookingPaid:
+		return RoleRenter
+	case MessageBookingReceived:
+		return RoleOwner
+	}
+	return ""
+}
+
+// CheckSettlement refuses a settlement message of kind by a party of a
+// booking in status st (effective): the wrong party, or a booking that was
+// never accepted.
+func CheckSettlement(kind string, by Role, st BookingStatus) error {
+	want := SettlementRole(kind)
+	switch {
+	case want == "":
+		return Reject(ReasonBadKind, "%q is not a settlement", kind)
+	case by != want:
+		return Reject(ReasonBadBody, "only the %s marks a booking %s", want, kind[len("booking/"):])
+	case st != BookingAccepted && st != BookingCompleted:
+		return Reject(ReasonBadBody, "the booking is %s; only an accepted booking is settled", describeStatus(st))
+	}
+	return nil
+}

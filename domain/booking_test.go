@@ -258,3 +258,25 @@ func TestOverlapsAndMerge(t *testing.T) {
 		t.Fatalf("unblocking a whole range left %v", got)
 	}
 }
+
+func TestCheckSettlement(t *testing.T) {
+	tests := []struct {
+		kind string
+		by   Role
+		st   BookingStatus
+		ok   bool
+	}{
+		{MessageBookingPaid, RoleRenter, BookingAccepted, true},
+		{MessageBookingReceived, RoleOwner, BookingCompleted, true},
+		{MessageBookingPaid, RoleOwner, BookingAccepted, false},
+		{MessageBookingReceived, RoleRenter, BookingAccepted, false},
+		{MessageBookingPaid, RoleRenter, BookingRequested, false},
+		{MessageBookingPaid, RoleRenter, BookingDeclined, false},
+		{MessageChat, RoleRenter, BookingAccepted, false},
+	}
+	for _, tc := range tests {
+		if err := CheckSettlement(tc.kind, tc.by, tc.st); (err == nil) != tc.ok {
+			t.Errorf("%s by %s when %s: %v, want ok=%v", tc.kind, tc.by, tc.st, err, tc.ok)
+		}
+	}
+}

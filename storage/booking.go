@@ -22,17 +22,25 @@ type Booking struct {
 	Note       string // the renter's word with the request
 	Address    string // given with the acceptance
 	Contact    string
+	PaidAt     time.Time // zero until the renter marked it paid
+	ReceivedAt time.Time // zero until the owner marked the payment received
 	UpdatedAt  time.Time
 }
 
-const bookingCols = `role, status, reason, terms, renter_sig, owner_sig, note, address, contact, updated_at`
+const bookingCols = `role, status, reason, terms, renter_sig, owner_sig, note, address, contact, paid_at, received_at, updated_at`
 
 func scanBooking(sc interface{ Scan(...any) error }) (Booking, error) {
 	var b Booking
-	var updated int64
+	var paid, received, updated int64
 	if err := sc.Scan(&b.Role, &b.Status, &b.Reason, &b.Acceptance.Terms, &b.Acceptance.RenterSig, &b.Acceptance.OwnerSig,
-		&b.Note, &b.Address, &b.Contact, &updated); err != nil {
+		&b.Note, &b.Address, &b.Contact, &paid, &received, &updated); err != nil {
 		return b, err
+	}
+	if paid > 0 {
+		b.PaidAt = time.UnixMilli(paid)
+	}
+	if received > 0 {
+		b.ReceivedAt = time.UnixMilli(received)
 	}
 	if err := json.Unmarshal(b.Acceptance.Terms, &b.Terms); err != nil {
 		return b, fmt.Errorf("stored terms: %w", err)
@@ -86,6 +94,29 @@ func (s *Store) UpdateBooking(ctx context.Context, b Booking, from domain.Bookin
 	})
 	if err != nil {
 		return false, fmt.Errorf("update booking %s: %w", b.Terms.BookingID, err)
+	}
+	return n == 1, nil
+}
+
+// MarkSettled records when a booking was marked paid (received false) or
+// its payment received. It reports false when it already was.
+func (s *Store) MarkSettled(ctx context.Context, id string, received bool, at time.Time) (bool, error) {
+	col := "paid_at"
+	if received {
+		col = "received_at"
+	}
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE bookings SET `+col+` = ?, updated_at = ? WHERE id = ? AND `+col+` = 0`,
+			at.UnixMilli(), s.nowMs(at), id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark booking %s settled: %w", id, err)
 	}
 	return n == 1, nil
 }

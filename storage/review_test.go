@@ -183,6 +183,16 @@ func TestBookingsTable(t *testing.T) {
 	if list, err = s.Bookings(ctx, BookingFilter{Role: domain.RoleRenter}); err != nil || len(list) != 0 {
 		t.Fatalf("list as renter: %d, %v", len(list), err)
 	}
+	paidAt := testNow.Truncate(time.Millisecond)
+	if ok, err := s.MarkSettled(ctx, st.terms.BookingID, false, paidAt); err != nil || !ok {
+		t.Fatalf("mark paid: %v %v", ok, err)
+	}
+	if ok, err := s.MarkSettled(ctx, st.terms.BookingID, false, paidAt.Add(time.Hour)); err != nil || ok {
+		t.Fatalf("mark paid twice: %v %v", ok, err)
+	}
+	if got, err = s.Booking(ctx, st.terms.BookingID); err != nil || !got.PaidAt.Equal(paidAt) || !got.ReceivedAt.IsZero() {
+		t.Fatalf("after paid: %+v, %v", got, err)
+	}
 	if _, err := s.Booking(ctx, domain.NewID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown booking: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/caravan-p2p/caravan/app"
 	"github.com/caravan-p2p/caravan/domain"
@@ -147,6 +148,14 @@ func (e *env) bookingStepCommands() []*cobra.Command {
 			func(ctx context.Context, n *app.Node, id, _ string, _ app.AcceptInput) (app.Booking, error) {
 				return n.CompleteBooking(ctx, id)
 			}),
+		e.stepCommand("paid BOOKING_ID", "As renter, mark a booking paid; the owner gets a signed note of it", false,
+			func(ctx context.Context, n *app.Node, id, _ string, _ app.AcceptInput) (app.Booking, error) {
+				return n.MarkPaid(ctx, id)
+			}),
+		e.stepCommand("received BOOKING_ID", "As owner, mark the payment of a booking received; the renter gets a signed receipt", false,
+			func(ctx context.Context, n *app.Node, id, _ string, _ app.AcceptInput) (app.Booking, error) {
+				return n.MarkReceived(ctx, id)
+			}),
 	}
 }
 
@@ -196,7 +205,17 @@ func writeBooking(w io.Writer, b app.Booking) {
 	if b.Status == domain.BookingRequested && b.Role == domain.RoleOwner {
 		fmt.Fprintf(w, "    answer by %s\n", b.AnswerBy.Local().Format("2006-01-02 15:04"))
 	}
+	if b.PaidAt != nil || b.ReceivedAt != nil {
+		fmt.Fprintf(w, "    paid: %s  received: %s\n", dayOrDash(b.PaidAt), dayOrDash(b.ReceivedAt))
+	}
 	if b.Address != "" || b.Contact != "" {
 		fmt.Fprintf(w, "    address: %s  contact: %s\n", b.Address, b.Contact)
 	}
+}
+
+func dayOrDash(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
 }

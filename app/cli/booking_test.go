@@ -98,6 +98,16 @@ func TestBookingCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "accepted") || !strings.Contains(out, "1 booking") {
 		t.Fatalf("bookings as text: exit %d\n%s", code, out)
 	}
+	var paid map[string]any
+	runJSON(t, &paid, "paid", req.ID, "--data", renter)
+	if paid["paid_at"] == nil {
+		t.Fatalf("paid printed %v", paid)
+	}
+	poll(t, "the owner to see it paid", func() bool {
+		var b map[string]any
+		runJSON(t, &b, "received", req.ID, "--data", owner)
+		return b["paid_at"] != nil && b["received_at"] != nil
+	})
 	var cancelled map[string]any
 	runJSON(t, &cancelled, "cancel", req.ID, "--reason", "plans changed", "--data", renter)
 	if cancelled["status"] != "cancelled" {

@@ -25,6 +25,8 @@ CREATE TABLE bookings (
     note         TEXT    NOT NULL DEFAULT '', -- the renter's word with the request
     address      TEXT    NOT NULL DEFAULT '', -- given by the owner with the acceptance
     contact      TEXT    NOT NULL DEFAULT '',
+    paid_at      INTEGER NOT NULL DEFAULT 0, -- unix ms the renter marked it paid (its signed message is the receipt)
+    received_at  INTEGER NOT NULL DEFAULT 0, -- unix ms the owner marked the payment received
     updated_at   INTEGER NOT NULL     -- unix ms of the last change
 );
 CREATE INDEX bookings_listing ON bookings(listing_id, status);

@@ -243,7 +243,7 @@ func TestLoneReveal(t *testing.T) {
 	}
 	deliver(t, a, b)
 	clock.set(-10 * 24 * time.Hour) // a week after the end
-	st, err := b.WriteReview(ctx, req.ID, ReviewInput{Stars: 2, Categories: map[string]int{"accuracy": 2}, Text: "Not as pictured."})
+	st, err := b.WriteReview(ctx, req.ID, ReviewInput{Stars: 2, Categories: map[string]int{"accuracy": 2}, Text: "Not as pictured.", Note: "The boiler leaks."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +254,9 @@ func TestLoneReveal(t *testing.T) {
 	b.revealDue(ctx)
 	if st, err = b.ReviewState(ctx, req.ID); err != nil || !st.Revealed {
 		t.Fatalf("17 days after the end: %+v, %v", st, err)
+	}
+	if ms, _ := b.Messages(ctx, a.Self()); len(ms) == 0 || ms[len(ms)-1].Kind != domain.MessageReviewNote || !strings.Contains(string(ms[len(ms)-1].Body), "boiler") {
+		t.Fatalf("B's private note did not leave with the review: %+v", ms)
 	}
 	share(t, b, a)
 	rep, err := a.Reputation(ctx, a.Self())

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -24,6 +25,7 @@ type ReviewInput struct {
 	Stars      int
 	Categories map[string]int // rooms: accuracy, cleanliness, communication, location, value; rides: punctuality, safety, comfort, communication
 	Text       string
+	Note       string // a private word to the other party, sent when the review is published
 }
 
 // Review is a published review as the screens and the CLI show it.
@@ -61,7 +63,10 @@ func (n *Node) WriteReview(ctx context.Context, bookingID string, in ReviewInput
 	if err != nil {
 		return ReviewState{}, err
 	}
-	d := storage.ReviewDraft{BookingID: bookingID, Content: content, Nonce: nonce, SealID: seal.ID, RevealAt: b.Terms.End().Add(domain.RevealAfter)}
+	if len([]rune(in.Note)) > domain.MaxReason {
+		return ReviewState{}, &InputError{Reason: domain.ReasonBadBody, Field: "note", Detail: fmt.Sprintf("at most %d characters", domain.MaxReason)}
+	}
+	d := storage.ReviewDraft{BookingID: bookingID, Content: content, Nonce: nonce, SealID: seal.ID, RevealAt: b.Terms.End().Add(domain.RevealAfter), Note: in.Note}
 	if err := n.store.SaveReviewDraft(ctx, d); errors.Is(err, storage.ErrExists) {
 		return ReviewState{}, &InputError{Reason: domain.ReasonBadBody, Field: "booking", Detail: fmt.Sprintf("you already reviewed booking %s; a review is written once", bookingID)}
 	} else if err != nil {
@@ -131,7 +136,22 @@ func (n *Node) reveal(ctx context.Context, d storage.ReviewDraft) error {
 		return err
 	}
 	n.log.Info("review revealed", "booking", d.BookingID, "id", rec.ID, "with_other_seal", other != nil)
-	return n.store.MarkRevealed(ctx, d.BookingID, rec.ID)
+	if err := n.store.MarkRevealed(ctx, d.BookingID, rec.ID); err != nil {
+		return err
+	}
+	if d.Note == "" {
+		return nil
+	}
+	t, err := domain.SealTerms(own)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(domain.BookingAnswer{BookingID: d.BookingID, Reason: d.Note})
+	if err != nil {
+		return fmt.Errorf("encode review note: %w", err)
+	}
+	_, err = n.SendMessage(ctx, t.Terms.Party(n.Self()), domain.MessageReviewNote, body)
+	return err
 }
 
 // reviewLoop reveals sealed reviews when a seal arrives, and every

@@ -158,6 +158,11 @@ func DecodeReview(b []byte) (Review, error) {
 	return r, nil
 }
 
+// MessageReviewNote is the kind of the private note that goes to the other
+// party when a review is revealed; its body is a BookingAnswer whose reason
+// is the note.
+const MessageReviewNote = "review/note"
+
 // SealedReview is a decoded review-seal record with its terms.
 type SealedReview struct {
 	ReviewSeal

@@ -308,6 +308,7 @@ type ReviewDraft struct {
 	SealID    string
 	ReviewID  string    // "" until revealed
 	RevealAt  time.Time // from when it may be revealed without the other's seal
+	Note      string    // a private word to the other party, sent when revealed
 }
 
 // SaveReviewDraft keeps a sealed review. It fails with ErrExists when the
@@ -319,8 +320,8 @@ func (s *Store) SaveReviewDraft(ctx context.Context, d ReviewDraft) error {
 	}
 	var n int64
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO review_drafts(booking_id, content, nonce, seal_id, review_id, reveal_at)
-			VALUES (?, ?, ?, ?, '', ?)`, d.BookingID, content, d.Nonce, d.SealID, d.RevealAt.UnixMilli())
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO review_drafts(booking_id, content, nonce, seal_id, review_id, reveal_at, note)
+			VALUES (?, ?, ?, ?, '', ?, ?)`, d.BookingID, content, d.Nonce, d.SealID, d.RevealAt.UnixMilli(), d.Note)
 		if err != nil {
 			return err
 		}
@@ -342,7 +343,7 @@ var ErrExists = errors.New("already exists")
 // ReviewDrafts lists the user's reviews; with pending, only those not yet
 // revealed.
 func (s *Store) ReviewDrafts(ctx context.Context, pending bool) ([]ReviewDraft, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT booking_id, content, nonce, seal_id, review_id, reveal_at FROM review_drafts
+	rows, err := s.r.QueryContext(ctx, `SELECT booking_id, content, nonce, seal_id, review_id, reveal_at, note FROM review_drafts
 		WHERE NOT ? OR review_id = '' ORDER BY reveal_at`, pending)
 	if err != nil {
 		return nil, fmt.Errorf("review drafts: %w", err)
@@ -353,7 +354,7 @@ func (s *Store) ReviewDrafts(ctx context.Context, pending bool) ([]ReviewDraft, 
 		var d ReviewDraft
 		var content []byte
 		var reveal int64
-		if err := rows.Scan(&d.BookingID, &content, &d.Nonce, &d.SealID, &d.ReviewID, &reveal); err != nil {
+		if err := rows.Scan(&d.BookingID, &content, &d.Nonce, &d.SealID, &d.ReviewID, &reveal, &d.Note); err != nil {
 			return nil, fmt.Errorf("review drafts: %w", err)
 		}
 		if err := json.Unmarshal(content, &d.Content); err != nil {

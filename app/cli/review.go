@@ -57,7 +57,8 @@ func (e *env) reviewCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.IntVar(&in.Stars, "stars", 0, "overall stars, 1 to 5")
 	f.StringArrayVar(&cats, "category", nil, "category stars, NAME=N (repeatable)")
-	f.StringVar(&in.Text, "text", "", "what you say")
+	f.StringVar(&in.Text, "text", "", "what you say, published")
+	f.StringVar(&in.Note, "note", "", "a private word to the other party, sent when the review is published")
 	return cmd
 }
 

@@ -40,7 +40,8 @@ CREATE TABLE review_drafts (
     nonce      TEXT    NOT NULL,
     seal_id    TEXT    NOT NULL,      -- the review-seal record's id
     review_id  TEXT    NOT NULL DEFAULT '', -- the review record's id, once revealed
-    reveal_at  INTEGER NOT NULL       -- unix ms: from when it may be revealed alone
+    reveal_at  INTEGER NOT NULL,      -- unix ms: from when it may be revealed alone
+    note       TEXT    NOT NULL DEFAULT '' -- a private word to the other party, sent with the reveal
 );
 
 -- Derived from review-seal and review records (public, rebuilt by Rebuild).

@@ -163,6 +163,9 @@ func (n *Node) Book(ctx context.Context, in BookingInput) (Booking, error) {
 	if rec.Author == n.Self() {
 		return Booking{}, &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: "this is your own listing"}
 	}
+	if n.refuses(ctx, rec.Author) {
+		return Booking{}, &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: "you blocked its owner; unblock them first"}
+	}
 	now := n.now()
 	t, err := termsFor(rec, body, in, n.Self(), now)
 	if err != nil {

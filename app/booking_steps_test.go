@@ -272,3 +272,61 @@ func TestLoneReveal(t *testing.T) {
 		t.Fatalf("A has %d reviews, %v", len(rs), err)
 	}
 }
+
+func TestBlockAndReport(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	roomID, err := a.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	if err := b.Block(ctx, a.Self(), "asked to pay outside Caravan"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Block(ctx, b.Self(), ""); err == nil {
+		t.Fatal("B blocked itself")
+	}
+	if page, err := b.RoomsPage(ctx, RoomPageQuery{}); err != nil || len(page.Rooms) != 0 || page.Total != 0 {
+		t.Fatalf("B still finds a blocked owner's room: %+v, %v", page, err)
+	}
+	day := func(d int) string { return clock.Now().UTC().AddDate(0, 0, d).Format(domain.DateLayout) }
+	in := BookingInput{ListingID: roomID, From: day(2), To: day(3), Guests: 1}
+	if _, err := b.Book(ctx, in); err == nil {
+		t.Fatal("B booked a blocked owner's room")
+	}
+	if ok, err := b.Unblock(ctx, a.Self()); err != nil || !ok {
+		t.Fatalf("unblock: %v %v", ok, err)
+	}
+	if rooms, err := b.Rooms(ctx, RoomQuery{}); err != nil || len(rooms) != 1 {
+		t.Fatalf("after unblocking, B finds %d rooms, %v", len(rooms), err)
+	}
+	// A blocks B: B's request is refused on arrival.
+	if err := a.Block(ctx, b.Self(), ""); err != nil {
+		t.Fatal(err)
+	}
+	req, err := b.Book(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+	if _, err := a.Booking(ctx, req.ID); err == nil {
+		t.Fatal("A kept a request from a person it blocked")
+	}
+	if ms, err := a.Messages(ctx, b.Self()); err != nil || len(ms) != 0 {
+		t.Fatalf("A kept %d messages from a blocked person, %v", len(ms), err)
+	}
+	if err := a.ReportPeer(ctx, b.Self(), "insisted after a refusal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ReportPeer(ctx, b.Self(), ""); err == nil {
+		t.Fatal("an empty report was kept")
+	}
+	if rs, err := a.Reports(ctx, b.Self()); err != nil || len(rs) != 1 || rs[0].Note != "insisted after a refusal" {
+		t.Fatalf("reports %+v, %v", rs, err)
+	}
+	if bs, err := a.BlockedPeers(ctx); err != nil || len(bs) != 1 || bs[0].Peer != b.Self() {
+		t.Fatalf("blocked %+v, %v", bs, err)
+	}
+}

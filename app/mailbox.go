@@ -131,6 +131,10 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 		n.log.Info("refused a private message", "peer", from, "err", err)
 		return mailbox.Rejected
 	}
+	if n.refuses(ctx, env.Author) {
+		n.log.Info("refused a private message from a blocked person", "from", env.Author, "kind", env.Kind)
+		return mailbox.Rejected
+	}
 	fresh, err := n.store.SaveReceived(ctx, env, time.Now())
 	if err != nil {
 		n.log.Warn("keep a private message", "from", env.Author, "err", err)

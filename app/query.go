@@ -53,7 +53,9 @@ func (n *Node) RoomsPage(ctx context.Context, q RoomPageQuery) (RoomPage, error)
 	if err := n.addRatings(ctx, out.Rooms, ids); err != nil {
 		return RoomPage{}, err
 	}
-	return out, nil
+	hidden, err := hideBlocked(ctx, n, &out.Rooms, func(r *RoomListing) string { return r.Author })
+	out.Total -= hidden
+	return out, err
 }
 
 // RideQuery is what a rider looks for (DESIGN §6): rides whose route passes
@@ -112,7 +114,8 @@ func (n *Node) Rides(ctx context.Context, q RideQuery) ([]RideMatch, error) {
 			DropoffKm: round3(m.DropoffAlongKm), RouteKm: round3(m.RouteKm),
 		}
 	}
-	return out, nil
+	_, err = hideBlocked(ctx, n, &out, func(r *RideMatch) string { return r.Author })
+	return out, err
 }
 
 // round3 rounds to metres, for output.

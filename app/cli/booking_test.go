@@ -119,3 +119,30 @@ func TestBookingCommands(t *testing.T) {
 		return len(rooms) == 1
 	})
 }
+
+func TestBlockCommands(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	var peer struct {
+		PeerID string `json:"peer_id"`
+	}
+	runJSON(t, &peer, "status", "--data", other)
+	if _, errs, code := run(t, "block", "nobody", "--data", dir); code == 0 || !strings.Contains(errs, "not a user ID") {
+		t.Fatalf("block nobody: exit %d, %s", code, errs)
+	}
+	var st map[string]string
+	runJSON(t, &st, "block", peer.PeerID, "--reason", "spam", "--data", dir)
+	var bs []map[string]any
+	runJSON(t, &bs, "blocked", "--data", dir)
+	if len(bs) != 1 || bs[0]["peer_id"] != peer.PeerID || bs[0]["reason"] != "spam" {
+		t.Fatalf("blocked %v", bs)
+	}
+	var rs []map[string]any
+	runJSON(t, &rs, "report", peer.PeerID, "asked", "for", "my", "password", "--data", dir)
+	if len(rs) != 1 || rs[0]["note"] != "asked for my password" {
+		t.Fatalf("report printed %v", rs)
+	}
+	runJSON(t, &st, "unblock", peer.PeerID, "--data", dir)
+	if _, errs, code := run(t, "unblock", peer.PeerID, "--data", dir); code == 0 || !strings.Contains(errs, "not blocked") {
+		t.Fatalf("unblock twice: exit %d, %s", code, errs)
+	}
+}

@@ -73,6 +73,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.messagesCommand())
 	root.AddCommand(e.bookCommand(), e.bookingsCommand(), e.reviewCommand(), e.reputationCommand())
 	root.AddCommand(e.bookingStepCommands()...)
+	root.AddCommand(e.blockCommands()...)
 	return root
 }
 

@@ -80,3 +80,18 @@ CREATE TRIGGER review_records_ad AFTER DELETE ON records BEGIN
     DELETE FROM reviews WHERE rid = old.rid;
     DELETE FROM review_seals WHERE rid = old.rid;
 END;
+
+-- blocked: people the user blocked: their listings hidden, their messages and
+-- requests refused. reports: private notes about a person, kept here only.
+CREATE TABLE blocked (
+    peer       TEXT    PRIMARY KEY,
+    reason     TEXT    NOT NULL DEFAULT '',
+    blocked_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE reports (
+    id         INTEGER PRIMARY KEY,
+    peer       TEXT    NOT NULL,
+    note       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX reports_peer ON reports(peer, created_at);

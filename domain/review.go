@@ -342,11 +342,14 @@ func ReviewTerms(r *Record) (Review, BookingTerms, error) {
 
 // SealTerms decodes a valid review-seal record's body and its terms.
 func SealTerms(r *Record) (SealedReview, error) {
-	s, err := DecodeReviewSeal(r.Body)
-	if err != nil {
+	var s ReviewSeal
+	if err := decodeBody(r.Body, &s); err != nil {
 		return SealedReview{}, err
 	}
-	t, err := checkPartyRecord(r, &s.Acceptance)
+	if err := checkHashes("commitment", []string{s.Commitment}, 1); err != nil {
+		return SealedReview{}, err
+	}
+	t, err := checkPartyRecord(r, &s.Acceptance) // verifies the acceptance
 	return SealedReview{ReviewSeal: s, Terms: t}, err
 }
 

@@ -330,3 +330,55 @@ func TestBlockAndReport(t *testing.T) {
 		t.Fatalf("blocked %+v, %v", bs, err)
 	}
 }
+
+// TestRideReview: after a short ride, rider and driver review each other with
+// the ride's categories, and ride searches show the driver's rating.
+func TestRideReview(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	ride := Ride{Title: "Across town", Route: [][2]float64{{2.35, 48.85}, {2.36, 48.86}},
+		DepartAt: time.Now().Add(time.Minute).Truncate(time.Second), Seats: 2, PricePerSeat: 3, Currency: "EUR", InstantBook: true}
+	rideID, err := a.PostRide(ctx, ride)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	pickup, dropoff := [2]float64{2.35, 48.85}, [2]float64{2.36, 48.86}
+	req, err := b.Book(ctx, BookingInput{ListingID: rideID, Seats: 1, Pickup: &pickup, Dropoff: &dropoff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a) // instant book
+	deliver(t, a, b)
+	if got := bookingOf(t, b, req.ID); got.Status != domain.BookingAccepted {
+		t.Fatalf("B's ride booking is %s", got.Status)
+	}
+	if _, err := b.WriteReview(ctx, req.ID, ReviewInput{Stars: 4, Categories: map[string]int{"cleanliness": 4}}); err == nil {
+		t.Fatal("a room category on a ride review was taken")
+	}
+	clock.set(5 * time.Minute) // the ride has arrived; within the clock skew peers allow
+	if _, err := b.WriteReview(ctx, req.ID, ReviewInput{Stars: 4, Categories: map[string]int{"punctuality": 5, "safety": 4}, Text: "Smooth."}); err != nil {
+		t.Fatal(err)
+	}
+	share(t, b, a)
+	if _, err := a.WriteReview(ctx, req.ID, ReviewInput{Stars: 5, Text: "On time at the corner."}); err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	b.revealDue(ctx)
+	share(t, b, a)
+	for name, n := range map[string]*Node{"A": a, "B": b} {
+		if rs, err := n.Reviews(ctx, "", "", ""); err != nil || len(rs) != 2 {
+			t.Fatalf("%s has %d reviews, %v", name, len(rs), err)
+		}
+	}
+	rides, err := b.Rides(ctx, RideQuery{Pickup: pickup, Dropoff: dropoff})
+	if err != nil || len(rides) != 1 || rides[0].Rating != 4 || rides[0].ReviewCount != 1 {
+		t.Fatalf("B's ride search %+v, %v", rides, err)
+	}
+	rep, err := b.Reputation(ctx, a.Self())
+	if err != nil || rep.Categories["punctuality"] != 5 {
+		t.Fatalf("the driver's reputation %+v, %v", rep, err)
+	}
+}

@@ -114,6 +114,9 @@ func (n *Node) Rides(ctx context.Context, q RideQuery) ([]RideMatch, error) {
 			DropoffKm: round3(m.DropoffAlongKm), RouteKm: round3(m.RouteKm),
 		}
 	}
+	if err := n.addDriverRatings(ctx, out); err != nil {
+		return nil, err
+	}
 	_, err = hideBlocked(ctx, n, &out, func(r *RideMatch) string { return r.Author })
 	return out, err
 }

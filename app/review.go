@@ -202,3 +202,21 @@ func (n *Node) addRatings(ctx context.Context, rooms []RoomListing, ids []string
 	}
 	return nil
 }
+
+// addDriverRatings fills in the rating of each ride's driver that has reviews.
+func (n *Node) addDriverRatings(ctx context.Context, rides []RideMatch) error {
+	authors := make([]string, len(rides))
+	for i := range rides {
+		authors[i] = rides[i].Author
+	}
+	ratings, err := n.store.OwnerRatings(ctx, authors)
+	if err != nil {
+		return err
+	}
+	for i := range rides {
+		if r, ok := ratings[rides[i].Author]; ok {
+			rides[i].Rating, rides[i].ReviewCount = r.Rating, r.Count
+		}
+	}
+	return nil
+}

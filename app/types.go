@@ -38,6 +38,10 @@ type RideListing struct {
 	IssuedAt time.Time `json:"issued_at"`
 	Mine     bool      `json:"-"`
 	Ride
+	// Rating and ReviewCount summarise the reviews the driver's riders
+	// gave it, when there are any.
+	Rating      float64 `json:"rating,omitempty"`
+	ReviewCount int     `json:"review_count,omitempty"`
 }
 
 // RoomQuery filters rooms. The zero value lists every room, newest first.

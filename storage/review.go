@@ -299,6 +299,36 @@ func (s *Store) ListingRatings(ctx context.Context, ids []string) (map[string]Ra
 	return out, nil
 }
 
+// OwnerRatings returns, for each peer of peers that has any, the average
+// stars its renters gave it: the rating of a driver or a host as such.
+func (s *Store) OwnerRatings(ctx context.Context, peers []string) (map[string]Rating, error) {
+	out := map[string]Rating{}
+	if len(peers) == 0 {
+		return out, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT v.subject, avg(v.stars), count(*)
+		FROM reviews v JOIN records r ON r.rid = v.rid
+		WHERE v.subject IN (SELECT value FROM json_each(?)) AND v.author_role = 'renter' AND r.expires_at > ?
+		GROUP BY v.subject`, jsonText(peers), s.nowMs(time.Time{}))
+	if err != nil {
+		return nil, fmt.Errorf("owner ratings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var x Rating
+		if err := rows.Scan(&p, &x.Rating, &x.Count); err != nil {
+			return nil, fmt.Errorf("owner ratings: %w", err)
+		}
+		x.Rating = round2(x.Rating)
+		out[p] = x
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("owner ratings: %w", err)
+	}
+	return out, nil
+}
+
 // ReviewDraft is the user's own review of a booking, sealed and kept until
 // it is revealed.
 type ReviewDraft struct {

@@ -112,6 +112,10 @@ func TestReviewStoreRules(t *testing.T) {
 	if len(ratings) != 1 || ratings[st.room.ID] != (Rating{Rating: 5, Count: 1}) {
 		t.Fatalf("ratings %v", ratings)
 	}
+	owners, err := s.OwnerRatings(ctx, []string{st.owner.Author(), st.renter.Author()})
+	if err != nil || len(owners) != 1 || owners[st.owner.Author()] != (Rating{Rating: 5, Count: 1}) {
+		t.Fatalf("owner ratings %v, %v", owners, err)
+	}
 	if err := s.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -590,7 +591,7 @@ func (n *Node) receiveStep(ctx context.Context, env domain.Envelope, step domain
 	next := b
 	next.Status, next.Reason, next.UpdatedAt = status, reason, n.now()
 	if acc != nil {
-		if !slicesEqualBytes(acc.Acceptance.Terms, b.Acceptance.Terms) || !slicesEqualBytes(acc.Acceptance.RenterSig, b.Acceptance.RenterSig) {
+		if !bytes.Equal(acc.Acceptance.Terms, b.Acceptance.Terms) || !bytes.Equal(acc.Acceptance.RenterSig, b.Acceptance.RenterSig) {
 			return fmt.Errorf("the acceptance of %s is not of the terms requested", id)
 		}
 		next.Acceptance, next.Address, next.Contact = acc.Acceptance, acc.Address, acc.Contact
@@ -607,8 +608,6 @@ func (n *Node) receiveStep(ctx context.Context, env domain.Envelope, step domain
 	n.log.Info("booking "+string(status), "id", id, "by", env.Author, "reason", reason)
 	return nil
 }
-
-func slicesEqualBytes(a, b []byte) bool { return slices.Equal(a, b) }
 
 // MarkPaid marks a booking the user rents paid, and sends the owner a signed
 // note of it. No money passes through Caravan: this is a receipt.

@@ -208,8 +208,11 @@ func writeBooking(w io.Writer, b app.Booking) {
 	if b.PaidAt != nil || b.ReceivedAt != nil {
 		fmt.Fprintf(w, "    paid: %s  received: %s\n", dayOrDash(b.PaidAt), dayOrDash(b.ReceivedAt))
 	}
-	if b.Address != "" || b.Contact != "" {
-		fmt.Fprintf(w, "    address: %s  contact: %s\n", b.Address, b.Contact)
+	if b.Address != "" {
+		fmt.Fprintf(w, "    address: %s\n", b.Address)
+	}
+	if b.Contact != "" {
+		fmt.Fprintf(w, "    contact: %s\n", b.Contact)
 	}
 }
 

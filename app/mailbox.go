@@ -68,7 +68,7 @@ func (n *Node) SendChat(ctx context.Context, to, text string) (string, error) {
 // trying while it cannot; with no node running it leaves at the next start.
 // Bad input comes back as an *InputError.
 func (n *Node) SendMessage(ctx context.Context, to, kind string, body []byte) (string, error) {
-	env, err := n.id.NewMessage(to, kind, body, time.Now())
+	env, err := n.id.NewMessage(to, kind, body, n.now())
 	if err != nil {
 		return "", err
 	}
@@ -125,10 +125,14 @@ func (n *Node) startMailbox(p *p2p.Peer) (*mailbox.Service, error) {
 
 // receiveSealed opens a sealed message addressed to the user and keeps it.
 func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed) mailbox.Verdict {
-	env, err := n.id.Open(&m, time.Now())
+	env, err := n.id.Open(&m, n.now())
 	if err != nil {
 		n.stats.add(from.String(), domain.ReasonOf(err))
 		n.log.Info("refused a private message", "peer", from, "err", err)
+		return mailbox.Rejected
+	}
+	if n.refuses(ctx, env.Author) {
+		n.log.Info("refused a private message from a blocked person", "from", env.Author, "kind", env.Kind)
 		return mailbox.Rejected
 	}
 	fresh, err := n.store.SaveReceived(ctx, env, time.Now())
@@ -141,6 +145,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 	}
 	n.log.Info("received a private message", "from", env.Author, "kind", env.Kind, "id", env.ID, "via", from)
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author})
+	n.handleBookingMessage(ctx, env)
 	return mailbox.Accepted
 }
 

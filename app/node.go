@@ -41,6 +41,9 @@ type Options struct {
 	NoPortMap bool
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock of bookings and reviews and of the messages that
+	// carry them; nil means time.Now. Tests move it past a booking's end.
+	Now func() time.Time
 }
 
 // Timings of the node's background work.
@@ -72,6 +75,8 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	poke   chan struct{}
+
+	revealMu sync.Mutex // one reveal of the user's reviews at a time (review.go)
 }
 
 // Open opens (creating on first use) the data dir, its identity and its store.
@@ -105,6 +110,14 @@ func Open(opts Options) (*Node, error) {
 		opts: opts, log: opts.Logger, id: id, store: st,
 		bus: newBus(), stats: newRejections(), cover: newCoverage(), interest: newInterest(opts.AlwaysOn), poke: make(chan struct{}, 1),
 	}, nil
+}
+
+// now is the node's clock (Options.Now).
+func (n *Node) now() time.Time {
+	if n.opts.Now != nil {
+		return n.opts.Now()
+	}
+	return time.Now()
 }
 
 // DataDir is the node's data dir.
@@ -178,6 +191,7 @@ func (n *Node) Start(ctx context.Context) error {
 	n.spawn(runCtx, n.interestLoop)
 	n.spawn(runCtx, n.blobLoop)
 	n.spawn(runCtx, func(ctx context.Context) { n.mailboxLoop(ctx, mail) })
+	n.spawn(runCtx, n.reviewLoop)
 	return nil
 }
 

@@ -45,10 +45,17 @@ func (n *Node) RoomsPage(ctx context.Context, q RoomPageQuery) (RoomPage, error)
 		return RoomPage{}, err // already says "search rooms"
 	}
 	out := RoomPage{Total: p.Total, Rooms: make([]RoomListing, len(p.Hits))}
+	ids := make([]string, len(p.Hits))
 	for i, h := range p.Hits {
 		out.Rooms[i] = RoomListing{ID: h.ID, Author: h.Author, Version: h.Version, IssuedAt: h.IssuedAt, Mine: h.Author == n.Self(), Room: h.Room}
+		ids[i] = h.ID
 	}
-	return out, nil
+	if err := n.addRatings(ctx, out.Rooms, ids); err != nil {
+		return RoomPage{}, err
+	}
+	hidden, err := hideBlocked(ctx, n, &out.Rooms, func(r *RoomListing) string { return r.Author })
+	out.Total -= hidden
+	return out, err
 }
 
 // RideQuery is what a rider looks for (DESIGN §6): rides whose route passes
@@ -107,7 +114,11 @@ func (n *Node) Rides(ctx context.Context, q RideQuery) ([]RideMatch, error) {
 			DropoffKm: round3(m.DropoffAlongKm), RouteKm: round3(m.RouteKm),
 		}
 	}
-	return out, nil
+	if err := n.addDriverRatings(ctx, out); err != nil {
+		return nil, err
+	}
+	_, err = hideBlocked(ctx, n, &out, func(r *RideMatch) string { return r.Author })
+	return out, err
 }
 
 // round3 rounds to metres, for output.

@@ -24,6 +24,10 @@ type RoomListing struct {
 	IssuedAt time.Time `json:"issued_at"`
 	Mine     bool      `json:"-"` // posted by this user
 	Room
+	// Rating and ReviewCount summarise the reviews by the room's renters,
+	// when it has any.
+	Rating      float64 `json:"rating,omitempty"`
+	ReviewCount int     `json:"review_count,omitempty"`
 }
 
 // RideListing is a ride as the screens and the CLI show it.
@@ -34,6 +38,10 @@ type RideListing struct {
 	IssuedAt time.Time `json:"issued_at"`
 	Mine     bool      `json:"-"`
 	Ride
+	// Rating and ReviewCount summarise the reviews the driver's riders
+	// gave it, when there are any.
+	Rating      float64 `json:"rating,omitempty"`
+	ReviewCount int     `json:"review_count,omitempty"`
 }
 
 // RoomQuery filters rooms. The zero value lists every room, newest first.
@@ -70,6 +78,9 @@ const (
 	// MessagesChanged: a private message arrived, was queued or changed
 	// status; Peer names the other party when known.
 	MessagesChanged
+	// BookingsChanged: a booking was made or moved on; Peer names the other
+	// party.
+	BookingsChanged
 )
 
 // Event tells the screens that something they show may have changed.

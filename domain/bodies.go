@@ -24,6 +24,10 @@ type Room struct {
 	MaxGuests     int      `json:"max_guests"`
 	Amenities     []string `json:"amenities"`
 	Photos        []string `json:"photos,omitempty"` // sha256 hex of each photo blob
+	// Policy is the cancellation policy (booking.go); empty means flexible.
+	Policy CancellationPolicy `json:"cancellation_policy,omitempty"`
+	// InstantBook lets the owner's app accept fitting requests by itself.
+	InstantBook bool `json:"instant_book,omitempty"`
 }
 
 // Point is the room's location as an orb point (lon, lat).
@@ -39,6 +43,10 @@ type Ride struct {
 	SeatsLeft    int          `json:"seats_left"`
 	PricePerSeat float64      `json:"price_per_seat"`
 	Currency     string       `json:"currency"`
+	// Policy is the cancellation policy (booking.go); empty means flexible.
+	Policy CancellationPolicy `json:"cancellation_policy,omitempty"`
+	// InstantBook lets the driver's app accept fitting requests by itself.
+	InstantBook bool `json:"instant_book,omitempty"`
 }
 
 // LineString is the route as an orb line.
@@ -166,6 +174,9 @@ func (r *Room) Validate() error {
 	if err := checkTags("amenities", r.Amenities, MaxAmenities); err != nil {
 		return err
 	}
+	if err := CheckPolicy(r.Policy); err != nil {
+		return err
+	}
 	return checkHashes("photos", r.Photos, MaxPhotos)
 }
 
@@ -201,6 +212,9 @@ func (r *Ride) Validate() error {
 		return bodyError("seats_left", "%d is not between 0 and seats (%d)", r.SeatsLeft, r.Seats)
 	}
 	if err := checkPrice("price_per_seat", r.PricePerSeat); err != nil {
+		return err
+	}
+	if err := CheckPolicy(r.Policy); err != nil {
 		return err
 	}
 	return CheckCurrency(r.Currency)

@@ -21,6 +21,7 @@ const (
 	KindRide      Kind = "ride"
 	KindCalendar  Kind = "calendar"
 	KindTombstone Kind = "tombstone"
+	// KindReviewSeal and KindReview are in review.go.
 )
 
 // signingDomain separates Caravan record signatures from any other use of the key.

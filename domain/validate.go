@@ -33,6 +33,8 @@ func lifetime(k Kind) (time.Duration, bool) {
 		return ProfileLifetime, true
 	case KindRide:
 		return ProfileLifetime, true // and no later than departure + RideGrace, checked on the body
+	case KindReview, KindReviewSeal:
+		return ReviewLifetime, true
 	}
 	return 0, false
 }
@@ -162,6 +164,8 @@ func validateBody(r *Record) (any, error) {
 		if len(want) > MaxCells {
 			return nil, Reject(ReasonBadCells, "route crosses %d cells, at most %d", len(want), MaxCells)
 		}
+	case *SealedReview, *CheckedReview:
+		return body, nil // cells checked with the acceptance (review.go)
 	case *Calendar:
 		// The cell is the room's; the room itself is checked by the store.
 		if err := checkCellList(r.Cells, 1, 1); err != nil {
@@ -181,8 +185,8 @@ func validateBody(r *Record) (any, error) {
 }
 
 // DecodeBody decodes r's body by its kind, checking the body's own rules
-// (not the signature): a *Room, *Ride, *Calendar or *Profile, or nil for a
-// tombstone, whose body must be empty.
+// (not the signature): a *Room, *Ride, *Calendar, *Profile, *SealedReview or
+// *CheckedReview, or nil for a tombstone, whose body must be empty.
 func DecodeBody(r *Record) (any, error) {
 	switch r.Kind {
 	case KindRoom:
@@ -193,6 +197,11 @@ func DecodeBody(r *Record) (any, error) {
 		return decoded(DecodeCalendar(r.Body))
 	case KindProfile:
 		return decoded(DecodeProfile(r.Body))
+	case KindReviewSeal:
+		return decoded(SealTerms(r))
+	case KindReview:
+		rv, t, err := ReviewTerms(r)
+		return decoded(CheckedReview{Review: rv, Terms: t}, err)
 	case KindTombstone:
 		if len(r.Body) != 0 {
 			return nil, Reject(ReasonBadBody, "a tombstone has no body")

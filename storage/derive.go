@@ -62,6 +62,8 @@ type deriver struct {
 	leg    *sql.Stmt
 	queue  []queued
 	queued map[int64]bool // rids in queue
+	// partyStmt are the lookups of the review rules (review.go).
+	partyStmt partyStmts
 }
 
 type queued struct {
@@ -97,6 +99,10 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
+	if d.partyStmt, err = preparePartyStmts(ctx, tx); err != nil {
+		d.close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -116,6 +122,7 @@ func (d *deriver) close() {
 	if d.leg != nil {
 		d.leg.Close()
 	}
+	d.partyStmt.close()
 }
 
 // add writes the main row of r (stored under rid) and queues its index rows.
@@ -190,6 +197,10 @@ func deriveRow(body any) (derived, error) {
 			days[i] = [2]int64{epochDay(from), epochDay(to)}
 		}
 		return &calendarRow{Calendar: *b, days: jsonText(days)}, nil
+	case *domain.CheckedReview:
+		return reviewRow{b}, nil
+	case *domain.SealedReview:
+		return sealRow{b}, nil
 	}
 	return nil, nil
 }
@@ -296,6 +307,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
+			`DELETE FROM reviews`, `DELETE FROM review_seals`,
 			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
@@ -317,7 +329,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 		}
 		for last := int64(0); ; {
 			var chunk []row
-			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar') ORDER BY rid LIMIT 1000`, last)
+			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar', 'review-seal', 'review') ORDER BY rid LIMIT 1000`, last)
 			if err != nil {
 				return fmt.Errorf("read records: %w", err)
 			}

@@ -349,6 +349,11 @@ func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
 			return Outcome{Status: Rejected, Err: rej}, nil
 		}
 	}
+	if rej, err := in.checkParty(ctx, r, c.row); err != nil {
+		return Outcome{}, err
+	} else if rej != nil {
+		return Outcome{Status: Rejected, Err: rej}, nil
+	}
 	var rid int64
 	if prev == nil {
 		res, err := in.insert.ExecContext(ctx, r.ID, string(r.Kind), r.Author, int64(r.Version),

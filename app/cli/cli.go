@@ -71,6 +71,9 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.placesCommand(), e.priceCommand(), e.photoCommand())
 	root.AddCommand(e.messageCommand())
 	root.AddCommand(e.messagesCommand())
+	root.AddCommand(e.bookCommand(), e.bookingsCommand(), e.reviewCommand(), e.reputationCommand())
+	root.AddCommand(e.bookingStepCommands()...)
+	root.AddCommand(e.blockCommands()...)
 	return root
 }
 

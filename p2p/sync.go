@@ -61,6 +61,9 @@ const (
 	// more wait for the next session, so a peer claiming millions of records
 	// it will not send cannot fill our memory.
 	maxSessionNeed = 50_000
+	// meshSettle is when a new shared cell is caught up a second time: past
+	// GossipSub's prune backoff of 10 s.
+	meshSettle = 15 * time.Second
 	// syncWorkers is how many sessions this peer initiates at once.
 	syncWorkers = 2
 	// maxServed is how many sessions this peer answers at once.
@@ -160,9 +163,19 @@ func (s *scheduler) finish(k syncKey) {
 // one that starts sessions with it: the peer with the smaller ID. Both sides
 // see the same events (connection, an announcement, a join), so exactly one
 // starts; the periodic sweep covers peers that never do.
+//
+// It catches up once more after meshSettle: a record gossiped while the two
+// were not yet in each other's mesh (GossipSub keeps a pruned peer out for
+// its backoff) would otherwise wait for the periodic sweep.
 func (p *Peer) syncIfInitiator(id peer.ID, cell string) {
 	if p.h.ID() < id {
-		p.sched.add(syncKey{peer: id, cell: cell})
+		k := syncKey{peer: id, cell: cell}
+		p.sched.add(k)
+		time.AfterFunc(meshSettle, func() {
+			if p.ctx.Err() == nil {
+				p.sched.add(k)
+			}
+		})
 	}
 }
 

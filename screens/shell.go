@@ -20,7 +20,7 @@ import (
 
 // Tab titles. They are also the names the shell navigates by.
 const (
-	tabRooms    = "Rooms"
+	tabRooms    = "Explore"
 	tabPostRoom = "Post a room"
 	tabNetwork  = "Network"
 )
@@ -49,8 +49,9 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 			return
 		}
 		fyne.Do(func() {
-			sh.rooms.mapv.SetBasemap(bm)
-			sh.post.where.m.SetBasemap(bm)
+			for _, m := range []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m} {
+				m.SetBasemap(bm)
+			}
 		})
 	}()
 	return sh.win
@@ -72,11 +73,14 @@ type shell struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup // the shell's goroutines
 
-	tabs   *container.AppTabs
-	banner *banner
-	rooms  *roomsScreen
-	post   *postRoomScreen
-	net    *networkScreen
+	tabs    *container.AppTabs
+	banner  *banner
+	cover   *coverage
+	explore *exploreScreen
+	rides   *ridesScreen
+	rooms   *roomsScreen
+	post    *postRoomScreen
+	net     *networkScreen
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
@@ -85,13 +89,19 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.ctx, sh.stop = context.WithCancel(context.Background())
 
 	sh.banner = newBanner(do)
+	sh.cover = newCoverage(sh)
 	sh.rooms = newRoomsScreen(sh)
+	sh.rides = newRidesScreen(sh)
+	sh.explore = newExploreScreen(sh)
+	sh.cover.onStatus = append(sh.cover.onStatus,
+		func(app.Status) { sh.rooms.refreshCoverage() },
+		func(app.Status) { sh.rides.refreshCoverage() })
 	sh.post = newPostRoomScreen(sh)
 	sh.net = newNetworkScreen(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(tabRooms, theme.HomeIcon(), sh.rooms.content),
+		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
 	)
@@ -102,7 +112,11 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
-	sh.wg.Add(3)
+	sh.wg.Add(4)
+	go func() {
+		defer sh.wg.Done()
+		sh.cover.run(sh.ctx)
+	}()
 	go func() {
 		defer sh.wg.Done()
 		sh.rooms.run(sh.ctx)
@@ -120,8 +134,11 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		unsubscribe()
 		sh.banner.stop()
 		sh.rooms.stop()
+		sh.rides.stop()
+		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
+	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
 	return sh
 }
@@ -139,6 +156,12 @@ func (sh *shell) listen(events <-chan app.Event) {
 			}
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRoom) {
 				sh.rooms.reload()
+			}
+			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
+				sh.do(sh.rides.rerun)
+			}
+			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {
+				sh.cover.reload()
 			}
 			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
 				sh.net.changed()

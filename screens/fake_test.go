@@ -384,3 +384,9 @@ func (f *fakeBackend) rideQueryLog() []app.RideQuery {
 	defer f.mu.Unlock()
 	return slices.Clone(f.rideQueries)
 }
+
+func (f *fakeBackend) postedRideLog() []app.Ride {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.postedRides)
+}

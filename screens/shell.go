@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
@@ -23,6 +24,8 @@ const (
 	tabRooms    = "Explore"
 	tabPostRoom = "Post a room"
 	tabNetwork  = "Network"
+	tabPostRide = "Post a ride"
+	tabSettings = "Settings"
 )
 
 // bannerTime is how long a confirmation stays at the top of the window.
@@ -49,7 +52,7 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 			return
 		}
 		fyne.Do(func() {
-			for _, m := range []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m} {
+			for _, m := range []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m, sh.postRide.mapv} {
 				m.SetBasemap(bm)
 			}
 		})
@@ -73,18 +76,24 @@ type shell struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup // the shell's goroutines
 
-	tabs    *container.AppTabs
-	banner  *banner
-	cover   *coverage
-	explore *exploreScreen
-	rides   *ridesScreen
-	rooms   *roomsScreen
-	post    *postRoomScreen
-	net     *networkScreen
+	tabs     *container.AppTabs
+	banner   *banner
+	cover    *coverage
+	explore  *exploreScreen
+	rides    *ridesScreen
+	rooms    *roomsScreen
+	post     *postRoomScreen
+	postRide *postRideScreen
+	net      *networkScreen
+	settings *settingsScreen
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
 	mo.Do = do
+	if u := strings.TrimSpace(a.Preferences().String(prefTileURL)); u != "" && mo.TileURL == "" && checkTileURL(u) == nil {
+		mo.TileURL = u
+	}
+	applyTheme(a, a.Preferences().StringWithFallback(prefTheme, themeSystem))
 	sh := &shell{app: a, win: a.NewWindow("Caravan"), b: b, do: do, mapOpts: mo}
 	sh.ctx, sh.stop = context.WithCancel(context.Background())
 
@@ -97,13 +106,17 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		func(app.Status) { sh.rooms.refreshCoverage() },
 		func(app.Status) { sh.rides.refreshCoverage() })
 	sh.post = newPostRoomScreen(sh)
+	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)
+	sh.settings = newSettingsScreen(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
+		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
+		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
 	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
@@ -135,6 +148,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.banner.stop()
 		sh.rooms.stop()
 		sh.rides.stop()
+		sh.postRide.stop()
 		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
@@ -168,6 +182,15 @@ func (sh *shell) listen(events <-chan app.Event) {
 			}
 		}
 	}
+}
+
+// dataDir is the folder the node keeps its data in, "" if the backend does
+// not say.
+func (sh *shell) dataDir() string {
+	if d, ok := sh.b.(interface{ DataDir() string }); ok {
+		return d.DataDir()
+	}
+	return ""
 }
 
 // show brings the screen with the given tab title to the front.

@@ -20,6 +20,9 @@ type Backend interface {
 	// Status describes this peer: its ID and listen addresses, the cells it
 	// follows, reachability, and what its store holds.
 	Status(ctx context.Context) (app.Status, error)
+	// Coverage says whether a node runs and how far it has caught up with
+	// its peers per cell; unlike Status it is cheap enough to poll.
+	Coverage(ctx context.Context) (app.Coverage, error)
 	// Peers lists the connected peers. It reports app.ErrNotRunning when no
 	// node runs, so there is no network.
 	Peers(ctx context.Context) ([]app.PeerInfo, error)

@@ -21,7 +21,7 @@ const (
 // coverageText says how complete what this peer knows of an area is, from
 // the catch-up state of the area's cells: so that an empty result reads as
 // "nothing here", not "not arrived yet".
-func coverageText(st app.Status, cells []string, now time.Time) string {
+func coverageText(st app.Coverage, cells []string, now time.Time) string {
 	if !st.Running {
 		return "Not connected to the network: only what this computer already has is shown"
 	}
@@ -59,16 +59,16 @@ func coverageText(st app.Status, cells []string, now time.Time) string {
 	return "Not caught up with any peer for this area yet"
 }
 
-// coverage keeps the status the coverage lines of Explore are drawn from,
+// coverage keeps the catch-up state the coverage lines of Explore are drawn from,
 // loading it on events and every coveragePoll.
 type coverage struct {
 	sh   *shell
 	kick chan struct{} // capacity 1
-	// onStatus is called on the UI goroutine with each status loaded.
-	onStatus []func(app.Status)
+	// onStatus is called on the UI goroutine with each state loaded.
+	onStatus []func(app.Coverage)
 
 	// UI goroutine only.
-	status app.Status
+	status app.Coverage
 	loaded bool
 }
 
@@ -76,7 +76,7 @@ func newCoverage(sh *shell) *coverage {
 	return &coverage{sh: sh, kick: make(chan struct{}, 1)}
 }
 
-// reload asks for the status to be loaded again; any goroutine may call it.
+// reload asks for the state to be loaded again; any goroutine may call it.
 func (c *coverage) reload() {
 	select {
 	case c.kick <- struct{}{}:
@@ -84,7 +84,7 @@ func (c *coverage) reload() {
 	}
 }
 
-// run loads the status when asked and every coveragePoll, until ctx ends.
+// run loads the state when asked and every coveragePoll, until ctx ends.
 func (c *coverage) run(ctx context.Context) {
 	tick := time.NewTicker(coveragePoll)
 	defer tick.Stop()
@@ -96,7 +96,7 @@ func (c *coverage) run(ctx context.Context) {
 		case <-tick.C:
 		}
 		lctx, cancel := context.WithTimeout(ctx, networkTimeout)
-		st, err := c.sh.b.Status(lctx)
+		st, err := c.sh.b.Coverage(lctx)
 		cancel()
 		if ctx.Err() != nil {
 			return

@@ -286,22 +286,22 @@ func TestPlaceSearchFliesTheMap(t *testing.T) {
 func TestCoverageText(t *testing.T) {
 	now := time.Now()
 	ams := app.PointCell(amsterdam)
-	st := app.Status{Running: true, Sync: []app.CellSync{
+	st := app.Coverage{Running: true, Sync: []app.CellSync{
 		{Cell: ams, Peers: 3, Last: now.Add(-2 * time.Minute)},
 		{Cell: "6/0/0", Peers: 9, Last: now},
 	}}
 	cases := []struct {
 		name  string
-		st    app.Status
+		st    app.Coverage
 		cells []string
 		want  string
 	}{
 		{"synced", st, []string{ams}, "Synced with 3 peers for this area · last catch-up 2 min ago"},
 		{"elsewhere", st, []string{"6/1/1"}, "Not caught up with any peer for this area yet"},
-		{"running", app.Status{Running: true, Sync: []app.CellSync{{Cell: ams, Running: 1}}}, []string{ams}, "Catching up with peers for this area…"},
-		{"running again", app.Status{Running: true, Sync: []app.CellSync{{Cell: ams, Peers: 1, Last: now, Running: 1}}}, []string{ams},
+		{"running", app.Coverage{Running: true, Sync: []app.CellSync{{Cell: ams, Running: 1}}}, []string{ams}, "Catching up with peers for this area…"},
+		{"running again", app.Coverage{Running: true, Sync: []app.CellSync{{Cell: ams, Peers: 1, Last: now, Running: 1}}}, []string{ams},
 			"Synced with 1 peer for this area · last catch-up just now · catching up now…"},
-		{"offline", app.Status{}, []string{ams}, "Not connected to the network: only what this computer already has is shown"},
+		{"offline", app.Coverage{}, []string{ams}, "Not connected to the network: only what this computer already has is shown"},
 	}
 	for _, c := range cases {
 		if got := coverageText(c.st, c.cells, now); got != c.want {

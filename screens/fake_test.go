@@ -112,6 +112,12 @@ func (f *fakeBackend) Status(ctx context.Context) (app.Status, error) {
 	return st, nil
 }
 
+func (f *fakeBackend) Coverage(ctx context.Context) (app.Coverage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return app.Coverage{Running: f.status.Running, Sync: slices.Clone(f.status.Sync)}, nil
+}
+
 func (f *fakeBackend) Peers(ctx context.Context) ([]app.PeerInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

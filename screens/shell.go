@@ -103,8 +103,8 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.rides = newRidesScreen(sh)
 	sh.explore = newExploreScreen(sh)
 	sh.cover.onStatus = append(sh.cover.onStatus,
-		func(app.Status) { sh.rooms.refreshCoverage() },
-		func(app.Status) { sh.rides.refreshCoverage() })
+		func(app.Coverage) { sh.rooms.refreshCoverage() },
+		func(app.Coverage) { sh.rides.refreshCoverage() })
 	sh.post = newPostRoomScreen(sh)
 	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)

@@ -71,9 +71,26 @@ func TestListingPage(t *testing.T) {
 		return photoImages(lp) == 1 && h.shows("Photo not available") && !h.shows("Loading photo…")
 	})
 
-	// Back to the list; the card under the map opens the page again.
+	// Back to the list; tapping the same row opens the page again.
 	h.ui(func() { h.sh.explore.closePage() })
 	h.eventually("the list", func() bool { return h.sh.explore.main.Visible() && !lp.content.Visible() && h.shows("Bare room") })
+	h.ui(func() {
+		var row *roomRow
+		walkVisible(h.sh.rooms.list, func(o fyne.CanvasObject) bool {
+			if r, ok := o.(*roomRow); ok && r.title.Text == "Canal house" {
+				row = r
+			}
+			return true
+		})
+		if row == nil {
+			t.Fatal("no row for Canal house")
+		}
+		test.Tap(row)
+		if !lp.content.Visible() || lp.room.ID != "a" {
+			t.Error("tapping the selected row again did not open its page")
+		}
+		h.sh.explore.closePage()
+	})
 	h.ui(func() {
 		h.sh.rooms.programmatic = true // as a pin tap selects
 		h.sh.rooms.list.Select(1)

@@ -113,7 +113,9 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		func() fyne.CanvasObject { return newRoomRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= 0 && id < len(s.rooms) {
-				o.(*roomRow).set(s.rooms[id], time.Now())
+				row := o.(*roomRow)
+				row.set(s.rooms[id], time.Now())
+				row.onTap = func() { s.rowTapped(id) }
 			}
 		},
 	)
@@ -465,6 +467,19 @@ func (s *roomsScreen) showPins() {
 	}
 }
 
+// rowTapped opens the page of the room in row id, also when it is the
+// selected one (the list does not report a tap on a selected row).
+func (s *roomsScreen) rowTapped(id widget.ListItemID) {
+	if id < 0 || id >= len(s.rooms) {
+		return
+	}
+	if s.rooms[id].ID == s.selected {
+		s.sh.explore.openRoom(s.selected)
+		return
+	}
+	s.list.Select(id) // opens the page, through OnSelected
+}
+
 // pinTapped selects in the list the room whose pin was tapped on the map.
 func (s *roomsScreen) pinTapped(id string) {
 	for i, r := range s.rooms {
@@ -484,6 +499,15 @@ type roomRow struct {
 	widget.BaseWidget
 	title, mine, price, facts, amenities *widget.Label
 	top                                  *fyne.Container
+	onTap                                func() // the row was tapped
+}
+
+// Tapped opens the room. It implements fyne.Tappable, taking the tap from
+// the list, which ignores taps on the row already selected.
+func (r *roomRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
 }
 
 func newRoomRow() *roomRow {

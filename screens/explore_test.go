@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -262,6 +263,34 @@ func TestPlaceSearchFliesTheMap(t *testing.T) {
 		qs := fake.queryLog()
 		b := qs[len(qs)-1].Bound
 		return b != nil && b[0] < 4.84 && b[2] > 4.84 && b[1] < 45.76 && b[3] > 45.76 && h.shows("1 room in this area")
+	})
+
+	// The keyboard: Down moves to a suggestion, Enter takes it; Escape
+	// closes the list.
+	h.ui(func() {
+		ps.clear()
+		test.Type(ps.entry, "Gene")
+	})
+	h.eventually("suggestions for Gene", func() bool { return ps.box.Visible() && len(ps.found) > 1 })
+	var second app.Place
+	h.ui(func() {
+		second = ps.found[1]
+		ps.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		ps.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		ps.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		lat, lon, _ := h.sh.rooms.mapv.Center()
+		if ps.entry.Text != second.Label() || math.Abs(lat-second.Lat) > 1e-6 || math.Abs(lon-second.Lon) > 1e-6 {
+			t.Errorf("after Down, Down, Enter: %q, map at %v, %v; want %s", ps.entry.Text, lat, lon, second.Label())
+		}
+		ps.clear()
+		test.Type(ps.entry, "Ber")
+	})
+	h.eventually("suggestions for Ber", func() bool { return ps.box.Visible() })
+	h.ui(func() {
+		ps.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if ps.box.Visible() || ps.entry.Text != "Ber" {
+			t.Errorf("after Escape: suggestions shown %v, text %q", ps.box.Visible(), ps.entry.Text)
+		}
 	})
 
 	// Coordinates, on Enter.

@@ -33,7 +33,9 @@ type placeSearch struct {
 	onEdit func()
 
 	// UI goroutine only.
-	entry   *widget.Entry
+	entry   *keyEntry
+	found   []app.Place     // the places suggested
+	hot     int             // the suggestion Up/Down moved to; -1 for none
 	suggest *fyne.Container // the suggestions, one button each
 	box     *tint           // suggest on a background; hidden when empty
 	msg     *note
@@ -46,10 +48,11 @@ type placeSearch struct {
 
 func newPlaceSearch(sh *shell, placeholder, hint string, onPick func([2]float64, string, app.Place)) *placeSearch {
 	ps := &placeSearch{sh: sh, onPick: onPick, hint: hint}
-	ps.entry = widget.NewEntry()
+	ps.entry = newKeyEntry(ps.key)
 	ps.entry.SetPlaceHolder(placeholder)
 	ps.entry.OnChanged = ps.changed
 	ps.entry.OnSubmitted = func(string) { ps.submit() }
+	ps.hot = -1
 	ps.suggest = container.NewVBox()
 	ps.box = newTint(theme.ColorNameBackground, 0xf4, container.NewPadded(ps.suggest))
 	ps.box.Hide()
@@ -102,6 +105,7 @@ func (ps *placeSearch) changed(string) {
 
 // show lists places as suggestions; none hides the list.
 func (ps *placeSearch) show(found []app.Place) {
+	ps.found, ps.hot = found, -1
 	ps.suggest.RemoveAll()
 	for _, p := range found {
 		b := widget.NewButton(placeLine(p), func() { ps.pick(p) })
@@ -111,6 +115,46 @@ func (ps *placeSearch) show(found []app.Place) {
 	}
 	ps.box.Hidden = len(found) == 0
 	ps.box.Refresh()
+}
+
+// key handles the keys the entry leaves to the search: Down and Up move
+// through the suggestions, Escape closes them. It reports whether it used
+// the key.
+func (ps *placeSearch) key(k fyne.KeyName) bool {
+	if ps.box.Hidden || len(ps.found) == 0 {
+		return false
+	}
+	switch k {
+	case fyne.KeyDown:
+		ps.setHot(min(ps.hot+1, len(ps.found)-1))
+	case fyne.KeyUp:
+		ps.setHot(max(ps.hot-1, -1))
+	case fyne.KeyEscape:
+		ps.show(nil)
+	default:
+		return false
+	}
+	return true
+}
+
+// choosing reports whether the user moved to a suggestion, which Enter
+// then picks.
+func (ps *placeSearch) choosing() bool {
+	return ps.hot >= 0 && ps.hot < len(ps.found) && !ps.box.Hidden
+}
+
+// setHot highlights suggestion i (-1 for none), which Enter picks.
+func (ps *placeSearch) setHot(i int) {
+	ps.hot = i
+	for j, o := range ps.suggest.Objects {
+		b := o.(*widget.Button)
+		if j == i {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.LowImportance
+		}
+		b.Refresh()
+	}
 }
 
 // placeLine is a place as a suggestion shows it: "Lyon, FR · 522,250 people".
@@ -143,6 +187,10 @@ func (ps *placeSearch) set(pt [2]float64, label string) {
 // submit takes the place picked, or resolves the text (a town or
 // LAT,LON) off the UI goroutine, showing why when it can't.
 func (ps *placeSearch) submit() {
+	if ps.choosing() {
+		ps.pick(ps.found[ps.hot])
+		return
+	}
 	if ps.picked {
 		ps.onPick(ps.point, ps.text(), app.Place{})
 		return
@@ -245,4 +293,25 @@ func mapColumn(ps *placeSearch, m *mapview.Map) fyne.CanvasObject {
 	top := container.New(layout.NewCustomPaddedVBoxLayout(0), search, ps.msg.rt)
 	over := container.NewBorder(container.New(maxWidth{420}, container.NewPadded(ps.box)), nil, nil, nil)
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewStack(m, over))
+}
+
+// keyEntry is an entry that first offers the keys it types to onKey, for a
+// list of suggestions under it.
+type keyEntry struct {
+	widget.Entry
+	onKey func(fyne.KeyName) bool
+}
+
+func newKeyEntry(onKey func(fyne.KeyName) bool) *keyEntry {
+	e := &keyEntry{onKey: onKey}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey is part of fyne.Focusable.
+func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.onKey != nil && e.onKey(k.Name) {
+		return
+	}
+	e.Entry.TypedKey(k)
 }

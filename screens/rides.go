@@ -85,6 +85,10 @@ func newRidesScreen(sh *shell) *ridesScreen {
 	s.to.onEdit = s.pointsChanged
 	// Enter in From takes the place and moves on to To while it is empty.
 	s.from.entry.OnSubmitted = func(string) {
+		if s.from.choosing() {
+			s.from.submit()
+			return
+		}
 		if s.to.text() == "" {
 			s.from.submit()
 			s.sh.win.Canvas().Focus(s.to.entry)
@@ -92,7 +96,13 @@ func newRidesScreen(sh *shell) *ridesScreen {
 		}
 		s.search()
 	}
-	s.to.entry.OnSubmitted = func(string) { s.search() }
+	s.to.entry.OnSubmitted = func(string) {
+		if s.to.choosing() {
+			s.to.submit()
+			return
+		}
+		s.search()
+	}
 
 	s.date = widget.NewDateEntry()
 	s.date.SetPlaceHolder("Any day from now")

@@ -102,6 +102,7 @@ type Map struct {
 	// do runs a function on the UI goroutine: fyne.Do, or a test's own.
 	do      func(func())
 	pending atomic.Bool // a refresh for arrived tiles is on its way
+	closed  atomic.Bool // Close was called: late callbacks do nothing
 
 	// UI goroutine only.
 	center    orb.Point // world coordinates (see toWorld)
@@ -165,8 +166,10 @@ func (m *Map) SetBasemap(b *Basemap) {
 	m.Refresh()
 }
 
-// Close stops the map's downloads and basemap drawing and waits for them.
+// Close stops the map's downloads and basemap drawing and waits for them;
+// callbacks still on their way to the UI goroutine then do nothing.
 func (m *Map) Close() {
+	m.closed.Store(true)
 	m.fetch.close()
 	if m.viewTimer != nil {
 		m.viewTimer.Stop()
@@ -181,7 +184,9 @@ func (m *Map) tileArrived() {
 	}
 	m.do(func() {
 		m.pending.Store(false)
-		m.Refresh()
+		if !m.closed.Load() {
+			m.Refresh()
+		}
 	})
 }
 
@@ -397,6 +402,9 @@ func (m *Map) changed() {
 	}
 	m.viewTimer = time.AfterFunc(m.opts.ViewChangeDelay, func() {
 		m.do(func() {
+			if m.closed.Load() {
+				return // the window is gone; a timer that fired as it closed
+			}
 			b := m.Bounds()
 			if m.OnViewChanged != nil && b != m.lastView {
 				m.lastView = b

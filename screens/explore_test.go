@@ -65,6 +65,11 @@ func TestExploreRidesSearchAndMap(t *testing.T) {
 
 	r := h.sh.rides
 	h.pickSuggestion(r.from, "Utrec", "Utrecht, NL")
+	h.ui(func() {
+		if h.sh.win.Canvas().Focused() != r.to.entry {
+			t.Error("picking From did not move on to To")
+		}
+	})
 	h.pickSuggestion(r.to, "Amsterd", "Amsterdam, NL")
 	h.ui(func() {
 		if r.from.entry.Text != "Utrecht, NL" || r.to.entry.Text != "Amsterdam, NL" {

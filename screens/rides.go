@@ -79,7 +79,12 @@ type ridesScreen struct {
 
 func newRidesScreen(sh *shell) *ridesScreen {
 	s := &ridesScreen{sh: sh}
-	s.from = newPlaceSearch(sh, "From: a town, or LAT,LON", "", func([2]float64, string, app.Place) { s.pointsChanged() })
+	s.from = newPlaceSearch(sh, "From: a town, or LAT,LON", "", func([2]float64, string, app.Place) {
+		s.pointsChanged()
+		if s.to.text() == "" {
+			s.sh.win.Canvas().Focus(s.to.entry) // on to the next place
+		}
+	})
 	s.to = newPlaceSearch(sh, "To: a town, or LAT,LON", "", func([2]float64, string, app.Place) { s.pointsChanged() })
 	s.from.onEdit = s.pointsChanged
 	s.to.onEdit = s.pointsChanged
@@ -90,8 +95,7 @@ func newRidesScreen(sh *shell) *ridesScreen {
 			return
 		}
 		if s.to.text() == "" {
-			s.from.submit()
-			s.sh.win.Canvas().Focus(s.to.entry)
+			s.from.submit() // moves on to To once the place is found
 			return
 		}
 		s.search()

@@ -1,8 +1,11 @@
 package screens
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"slices"
 	"strings"
 	"sync"
@@ -32,11 +35,26 @@ type fakeBackend struct {
 	status   app.Status     // returned by Status
 	peers    []app.PeerInfo // returned by Peers
 	peersErr error          // returned by Peers while set
+
+	rides       []app.RideMatch // returned by Rides
+	rideQueries []app.RideQuery
+	ridesErr    error // returned by Rides while set
+	postedRides []app.Ride
+	photos      map[string][]byte // hash → bytes, for Photo
+	photoGate   chan struct{}     // when set, Photo waits for it to close
+	addPhotoErr error             // returned by AddPhoto while set
+	addedPaths  []string
 }
 
 func newFake(rooms ...app.RoomListing) *fakeBackend {
+	warmGazetteer()
 	return &fakeBackend{rooms: rooms}
 }
+
+// warmGazetteer builds the embedded gazetteer's index once before the
+// tests that type place names, so that its first build (slow under -race on
+// a busy machine) does not count against their waits.
+var warmGazetteer = sync.OnceFunc(func() { _, _ = app.Places("a", 1) })
 
 func (f *fakeBackend) Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error) {
 	f.mu.Lock()
@@ -94,6 +112,12 @@ func (f *fakeBackend) Status(ctx context.Context) (app.Status, error) {
 	return st, nil
 }
 
+func (f *fakeBackend) Coverage(ctx context.Context) (app.Coverage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return app.Coverage{Running: f.status.Running, Sync: slices.Clone(f.status.Sync)}, nil
+}
+
 func (f *fakeBackend) Peers(ctx context.Context) ([]app.PeerInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -101,6 +125,84 @@ func (f *fakeBackend) Peers(ctx context.Context) ([]app.PeerInfo, error) {
 		return nil, f.peersErr
 	}
 	return slices.Clone(f.peers), nil
+}
+
+func (f *fakeBackend) Rides(ctx context.Context, q app.RideQuery) ([]app.RideMatch, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rideQueries = append(f.rideQueries, q)
+	if f.ridesErr != nil {
+		return nil, f.ridesErr
+	}
+	return slices.Clone(f.rides), nil
+}
+
+func (f *fakeBackend) PostRide(ctx context.Context, r app.Ride) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.postedRides = append(f.postedRides, r)
+	if f.postErr != nil {
+		return "", f.postErr
+	}
+	f.nextID++
+	return fmt.Sprintf("ride-%d", f.nextID), nil
+}
+
+// Places and ResolvePlace use the real embedded gazetteer: it is offline.
+func (f *fakeBackend) Places(prefix string, limit int) ([]app.Place, error) {
+	return app.Places(prefix, limit)
+}
+
+func (f *fakeBackend) ResolvePlace(s string) ([2]float64, app.Place, error) {
+	return app.ResolvePlace(s)
+}
+
+func (f *fakeBackend) AddPhoto(ctx context.Context, path string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.addPhotoErr != nil {
+		return "", f.addPhotoErr
+	}
+	f.addedPaths = append(f.addedPaths, path)
+	hash := fmt.Sprintf("%064x", len(f.addedPaths))
+	if f.photos == nil {
+		f.photos = map[string][]byte{}
+	}
+	f.photos[hash] = testJPEG()
+	return hash, nil
+}
+
+func (f *fakeBackend) Photo(ctx context.Context, hash, author string) ([]byte, error) {
+	f.mu.Lock()
+	gate := f.photoGate
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	data, ok := f.photos[hash]
+	if !ok {
+		return nil, fmt.Errorf("photo %s is not stored here", hash)
+	}
+	return data, nil
+}
+
+// testJPEG is a small valid JPEG image.
+func testJPEG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
+	for i := range img.Pix {
+		img.Pix[i] = 0x80
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
 }
 
 // setPeers changes the connected peers and says so.
@@ -281,4 +383,16 @@ func walkVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
 // indexOf is the position of the first visible text containing s, or -1.
 func indexOf(texts []string, s string) int {
 	return slices.IndexFunc(texts, func(t string) bool { return strings.Contains(t, s) })
+}
+
+func (f *fakeBackend) rideQueryLog() []app.RideQuery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.rideQueries)
+}
+
+func (f *fakeBackend) postedRideLog() []app.Ride {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.postedRides)
 }

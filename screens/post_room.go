@@ -78,6 +78,7 @@ type postRoomScreen struct {
 	posting                                                   bool
 	resetting                                                 bool
 	where                                                     *roomMap // the map to click the room's place on
+	photos                                                    *photoPicker
 
 	content fyne.CanvasObject
 }
@@ -144,6 +145,12 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		checkBox.Add(c)
 	}
 
+	p.photos = newPhotoPicker(sh, func() {
+		if p.submit != nil {
+			p.updateSubmit()
+		}
+	})
+
 	p.submit = widget.NewButtonWithIcon("Post room", theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
@@ -172,6 +179,7 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		{"Currency", p.currency, nil},
 		{"Guests", p.guests, nil},
 		{"Amenities", p.amenities, []fyne.CanvasObject{checkBox}},
+		{"Photos", nil, []fyne.CanvasObject{p.photos.content, p.photos.msg.rt}},
 	} {
 		label, input := p.row(r.label, r.f, r.extra...)
 		form.Add(label)
@@ -249,7 +257,7 @@ func (p *postRoomScreen) checkedTags() []string {
 
 // updateSubmit allows posting unless a post is under way or an error shows.
 func (p *postRoomScreen) updateSubmit() {
-	blocked := p.posting
+	blocked := p.posting || p.photos.pending() > 0
 	for _, f := range p.fields {
 		if f.err() != nil {
 			blocked = true
@@ -329,6 +337,7 @@ func (p *postRoomScreen) room() app.Room {
 		Currency:      cleanCurrency(p.currency.entry.Text),
 		MaxGuests:     guests,
 		Amenities:     amenities,
+		Photos:        p.photos.hashes(),
 	}
 }
 
@@ -340,6 +349,8 @@ func (p *postRoomScreen) posted(id string, err error) {
 	if err == nil {
 		room := p.room()
 		p.reset()
+		p.sh.explore.closePage()
+		p.sh.explore.setMode(modeRooms)
 		p.sh.rooms.showPosted(id, room.Lat, room.Lon)
 		p.sh.show(tabRooms)
 		p.sh.banner.show(postedMessage)
@@ -409,6 +420,7 @@ func (p *postRoomScreen) setPosting(on bool) {
 			c.Enable()
 		}
 	}
+	p.photos.setDisabled(on)
 	if on {
 		p.activity.Show()
 		p.activity.Start()
@@ -443,6 +455,7 @@ func (p *postRoomScreen) reset() {
 		f.refresh()
 	}
 	p.where.clear()
+	p.photos.clear()
 	p.status.Hide()
 	p.updateSubmit()
 }

@@ -73,6 +73,11 @@ type roomsScreen struct {
 	areaState *fyne.Container // over the list when no room is in the area
 	areaText  *widget.Label
 	split     *container.Split
+	place     *placeSearch // the search above the map
+	coverLine *note        // how well the peer knows the map's area
+	// programmatic is set while the screen itself selects a row, so that
+	// only the user's taps open a listing page.
+	programmatic bool
 
 	state      *fyne.Container // shown instead of the list: loading, empty, failed
 	stateTitle *widget.Label
@@ -108,7 +113,9 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		func() fyne.CanvasObject { return newRoomRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= 0 && id < len(s.rooms) {
-				o.(*roomRow).set(s.rooms[id], time.Now())
+				row := o.(*roomRow)
+				row.set(s.rooms[id], time.Now())
+				row.onTap = func() { s.rowTapped(id) }
 			}
 		},
 	)
@@ -117,14 +124,23 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 			s.selected = s.rooms[id].ID
 			s.detail.set(s.rooms[id], time.Now())
 			s.mapv.SetSelected(s.selected)
+			if !s.programmatic && s.sh.explore != nil {
+				s.sh.explore.openRoom(s.selected)
+			}
 		}
 	}
-	s.detail = newRoomDetail()
+	s.detail = newRoomDetail(func() {
+		if s.selected != "" {
+			s.sh.explore.openRoom(s.selected)
+		}
+	})
 	s.mapv = mapview.New(sh.mapOpts)
 	s.mapv.OnPinTapped = s.pinTapped
 	s.mapv.OnViewChanged = s.viewChanged
 	s.view = s.mapCenter()
-	right := container.NewVSplit(s.mapv, s.detail.content)
+	s.place = newMapSearch(sh, s.mapv)
+	s.coverLine = newNote(theme.SizeNameCaptionText)
+	right := container.NewVSplit(mapColumn(s.place, s.mapv), s.detail.content)
 	right.Offset = 0.5
 	s.areaText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.areaText.Wrapping = fyne.TextWrapWord
@@ -149,7 +165,7 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		layout.NewSpacer(),
 	)
 
-	s.content = container.NewBorder(container.NewPadded(s.header), nil, nil, nil,
+	s.content = container.NewBorder(container.NewPadded(s.header), container.NewPadded(s.coverLine.rt), nil, nil,
 		container.NewStack(s.split, s.state))
 	s.refresh()
 	return s
@@ -309,6 +325,7 @@ func (s *roomsScreen) reselect() {
 	for i, r := range s.rooms {
 		if r.ID == want && want != "" {
 			s.selected = r.ID
+			s.programmatic = true
 			if r.ID == s.focusID {
 				s.focusID = ""
 				s.list.Select(i) // scrolls to it
@@ -319,6 +336,7 @@ func (s *roomsScreen) reselect() {
 				s.list.Select(i)
 				s.list.ScrollToOffset(off)
 			}
+			s.programmatic = false
 			s.detail.set(r, time.Now())
 			return
 		}
@@ -375,6 +393,7 @@ func (s *roomsScreen) mapCenter() [3]float64 {
 // (unless the user chose otherwise); while it follows, each view makes a
 // load bounded to it.
 func (s *roomsScreen) viewChanged(b orb.Bound) {
+	s.refreshCoverage()
 	if s.mapCenter() != s.view {
 		s.centered = true // the user placed the map: it no longer jumps to the rooms
 	}
@@ -413,6 +432,12 @@ func (s *roomsScreen) setBound(b orb.Bound) {
 	s.mu.Unlock()
 }
 
+// refreshCoverage says how well the peer knows the area of the map.
+func (s *roomsScreen) refreshCoverage() {
+	b := s.mapv.Bounds()
+	s.sh.cover.line(s.coverLine, app.ViewCells([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}))
+}
+
 // stop ends the pending search delay when the window closes.
 func (s *roomsScreen) stop() {
 	if s.searchTimer != nil {
@@ -442,11 +467,26 @@ func (s *roomsScreen) showPins() {
 	}
 }
 
+// rowTapped opens the page of the room in row id, also when it is the
+// selected one (the list does not report a tap on a selected row).
+func (s *roomsScreen) rowTapped(id widget.ListItemID) {
+	if id < 0 || id >= len(s.rooms) {
+		return
+	}
+	if s.rooms[id].ID == s.selected {
+		s.sh.explore.openRoom(s.selected)
+		return
+	}
+	s.list.Select(id) // opens the page, through OnSelected
+}
+
 // pinTapped selects in the list the room whose pin was tapped on the map.
 func (s *roomsScreen) pinTapped(id string) {
 	for i, r := range s.rooms {
 		if r.ID == id {
+			s.programmatic = true
 			s.list.Select(i)
+			s.programmatic = false
 			s.list.ScrollTo(i)
 			return
 		}
@@ -459,6 +499,15 @@ type roomRow struct {
 	widget.BaseWidget
 	title, mine, price, facts, amenities *widget.Label
 	top                                  *fyne.Container
+	onTap                                func() // the row was tapped
+}
+
+// Tapped opens the room. It implements fyne.Tappable, taking the tap from
+// the list, which ignores taps on the row already selected.
+func (r *roomRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
 }
 
 func newRoomRow() *roomRow {
@@ -518,9 +567,12 @@ type roomDetail struct {
 	amenities *widget.Label
 	desc      *widget.Label
 	meta      *note
+	open      *widget.Button
 }
 
-func newRoomDetail() *roomDetail {
+// newRoomDetail makes the pane; open is called by its "Open listing page"
+// button.
+func newRoomDetail(open func()) *roomDetail {
 	d := &roomDetail{
 		hint:      newNote(theme.SizeNameText),
 		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -537,7 +589,10 @@ func newRoomDetail() *roomDetail {
 	for _, l := range []*widget.Label{d.title, d.facts, d.amenities, d.desc} {
 		l.Wrapping = fyne.TextWrapWord
 	}
-	d.body = container.NewVBox(d.title, d.mine, d.price, d.facts, d.amenities, widget.NewSeparator(), d.desc, d.meta.rt)
+	d.open = widget.NewButtonWithIcon("Open listing page", theme.NavigateNextIcon(), open)
+	d.open.Importance = widget.HighImportance
+	d.body = container.NewVBox(d.title, d.mine, d.price, d.facts, d.amenities, widget.NewSeparator(), d.desc, d.meta.rt,
+		container.NewHBox(d.open))
 	d.content = container.NewVScroll(container.NewPadded(container.NewStack(d.hint.rt, d.body)))
 	d.clear()
 	return d

@@ -233,7 +233,12 @@ func TestRoomsSelectionShowsDetail(t *testing.T) {
 	h := newHarness(t, fake)
 	h.eventually("the room", func() bool { return h.shows("Canal house") })
 	h.ui(func() { h.sh.rooms.list.Select(0) })
-	h.eventually("the description", func() bool { return h.shows("overlooking the water") })
+	h.eventually("the room's page", func() bool {
+		return h.sh.explore.page.content.Visible() && h.shows("overlooking the water")
+	})
+	// Back from the page, the card under the map shows the room.
+	h.ui(func() { h.sh.explore.closePage() })
+	h.eventually("the card", func() bool { return h.shows("overlooking the water") && h.shows("Open listing page") })
 
 	// The selection survives reloads.
 	fake.add(listing("b", "Newer room", 0, nil))
@@ -255,6 +260,7 @@ func TestRoomsArrivalsKeepTheView(t *testing.T) {
 	var off float32
 	h.ui(func() {
 		h.sh.rooms.list.Select(0)
+		h.sh.explore.closePage()
 		h.sh.rooms.list.ScrollToOffset(600)
 		off = h.sh.rooms.list.GetScrollOffset()
 	})

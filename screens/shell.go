@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
@@ -20,9 +21,11 @@ import (
 
 // Tab titles. They are also the names the shell navigates by.
 const (
-	tabRooms    = "Rooms"
+	tabRooms    = "Explore"
 	tabPostRoom = "Post a room"
 	tabNetwork  = "Network"
+	tabPostRide = "Post a ride"
+	tabSettings = "Settings"
 )
 
 // bannerTime is how long a confirmation stays at the top of the window.
@@ -49,8 +52,9 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 			return
 		}
 		fyne.Do(func() {
-			sh.rooms.mapv.SetBasemap(bm)
-			sh.post.where.m.SetBasemap(bm)
+			for _, m := range []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m, sh.postRide.mapv} {
+				m.SetBasemap(bm)
+			}
 		})
 	}()
 	return sh.win
@@ -72,28 +76,47 @@ type shell struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup // the shell's goroutines
 
-	tabs   *container.AppTabs
-	banner *banner
-	rooms  *roomsScreen
-	post   *postRoomScreen
-	net    *networkScreen
+	tabs     *container.AppTabs
+	banner   *banner
+	cover    *coverage
+	explore  *exploreScreen
+	rides    *ridesScreen
+	rooms    *roomsScreen
+	post     *postRoomScreen
+	postRide *postRideScreen
+	net      *networkScreen
+	settings *settingsScreen
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
 	mo.Do = do
+	if u := strings.TrimSpace(a.Preferences().String(prefTileURL)); u != "" && mo.TileURL == "" && checkTileURL(u) == nil {
+		mo.TileURL = u
+	}
+	applyTheme(a, a.Preferences().StringWithFallback(prefTheme, themeSystem))
 	sh := &shell{app: a, win: a.NewWindow("Caravan"), b: b, do: do, mapOpts: mo}
 	sh.ctx, sh.stop = context.WithCancel(context.Background())
 
 	sh.banner = newBanner(do)
+	sh.cover = newCoverage(sh)
 	sh.rooms = newRoomsScreen(sh)
+	sh.rides = newRidesScreen(sh)
+	sh.explore = newExploreScreen(sh)
+	sh.cover.onStatus = append(sh.cover.onStatus,
+		func(app.Coverage) { sh.rooms.refreshCoverage() },
+		func(app.Coverage) { sh.rides.refreshCoverage() })
 	sh.post = newPostRoomScreen(sh)
+	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)
+	sh.settings = newSettingsScreen(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(tabRooms, theme.HomeIcon(), sh.rooms.content),
+		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
+		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
+		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
 	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
@@ -102,7 +125,11 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
-	sh.wg.Add(3)
+	sh.wg.Add(4)
+	go func() {
+		defer sh.wg.Done()
+		sh.cover.run(sh.ctx)
+	}()
 	go func() {
 		defer sh.wg.Done()
 		sh.rooms.run(sh.ctx)
@@ -120,8 +147,12 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		unsubscribe()
 		sh.banner.stop()
 		sh.rooms.stop()
+		sh.rides.stop()
+		sh.postRide.stop()
+		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
+	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
 	return sh
 }
@@ -140,11 +171,26 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRoom) {
 				sh.rooms.reload()
 			}
+			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
+				sh.do(sh.rides.rerun)
+			}
+			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {
+				sh.cover.reload()
+			}
 			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
 				sh.net.changed()
 			}
 		}
 	}
+}
+
+// dataDir is the folder the node keeps its data in, "" if the backend does
+// not say.
+func (sh *shell) dataDir() string {
+	if d, ok := sh.b.(interface{ DataDir() string }); ok {
+		return d.DataDir()
+	}
+	return ""
 }
 
 // show brings the screen with the given tab title to the front.

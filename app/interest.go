@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/storage"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -35,7 +36,7 @@ type interest struct {
 	mu        sync.Mutex
 	view      *orb.Bound          // what the user looks at; nil until Watch
 	announced map[string][]string // cells each connected peer follows
-	own       map[string]bool     // cells of the user's own listings
+	own       map[string]bool     // cells of the user's own listings and bookings
 	wanted    map[string]time.Time
 	kick      chan struct{}
 }
@@ -73,7 +74,7 @@ func (in *interest) setAnnounced(peer string, cells []string) {
 	in.poke()
 }
 
-// addOwn records cells of the user's own listings.
+// addOwn records cells of the user's own listings and bookings.
 func (in *interest) addOwn(cells ...string) {
 	in.mu.Lock()
 	changed := false
@@ -183,6 +184,23 @@ func (n *Node) Watch(bound [4]float64) {
 	n.interest.setView(orb.Bound{Min: orb.Point{bound[0], bound[1]}, Max: orb.Point{bound[2], bound[3]}})
 }
 
+// bookingCells are the cells of the listings of the user's bookings that
+// are under way or ended lately (their reviews travel there), either side.
+func (n *Node) bookingCells(ctx context.Context) ([]string, error) {
+	bs, err := n.store.Bookings(ctx, storage.BookingFilter{Statuses: []domain.BookingStatus{
+		domain.BookingRequested, domain.BookingAccepted, domain.BookingCompleted}})
+	if err != nil {
+		return nil, err
+	}
+	var cells []string
+	for _, b := range bs {
+		if b.Status != domain.BookingCompleted || n.now().Sub(b.UpdatedAt) < domain.RevealAfter {
+			cells = append(cells, b.Terms.Cells...)
+		}
+	}
+	return cells, nil
+}
+
 // interestLoop joins and leaves cells as the node's interest changes.
 func (n *Node) interestLoop(ctx context.Context) {
 	if own, err := n.store.OwnCells(ctx, n.Self()); err != nil {
@@ -193,6 +211,11 @@ func (n *Node) interestLoop(ctx context.Context) {
 	tick := time.NewTicker(interestPeriod)
 	defer tick.Stop()
 	for {
+		if cells, err := n.bookingCells(ctx); err != nil {
+			n.log.Warn("cells of bookings", "err", err)
+		} else {
+			n.interest.addOwn(cells...)
+		}
 		if p := n.running(); p != nil {
 			join, leave := n.interest.plan(p.Cells(), time.Now())
 			for _, c := range join {

@@ -13,7 +13,14 @@ import (
 // when the node runs in this process, within a second when a node runs on
 // the same data dir elsewhere, at the next start otherwise. Bad input comes
 // back as an *InputError naming the field.
+//
+// The room is published at an approximate pin, 150 to 400 m from the point
+// given, the same for the same point (DESIGN §4): the exact place reaches
+// only a renter whose booking the owner accepted.
 func (n *Node) PostRoom(ctx context.Context, room Room) (string, error) {
+	if lat, lon, err := n.id.ApproximatePin(room.Lat, room.Lon); err == nil {
+		room.Lat, room.Lon = lat, lon
+	} // else NewRoomRecord names the bad coordinate
 	rec, err := n.id.NewRoomRecord(room, nil, time.Now())
 	if err != nil {
 		return "", err

@@ -42,6 +42,10 @@ type Backend interface {
 	// Photo returns a stored photo by hash, fetching it from author (or any
 	// peer) when it is not stored here.
 	Photo(ctx context.Context, hash, author string) ([]byte, error)
+	// Watch tells the node the area the user looks at, [minLon, minLat,
+	// maxLon, maxLat], so that it follows that area's cells. It does not
+	// block.
+	Watch(bound [4]float64)
 	// Subscribe returns a channel of RecordsChanged and PeersChanged events,
 	// sent from other goroutines, and a function that ends the subscription.
 	Subscribe() (events <-chan app.Event, cancel func())

@@ -36,6 +36,7 @@ type fakeBackend struct {
 	peers    []app.PeerInfo // returned by Peers
 	peersErr error          // returned by Peers while set
 
+	watched     [][4]float64    // every Watch
 	rides       []app.RideMatch // returned by Rides
 	rideQueries []app.RideQuery
 	ridesErr    error // returned by Rides while set
@@ -110,6 +111,12 @@ func (f *fakeBackend) Status(ctx context.Context) (app.Status, error) {
 	st.Cells = slices.Clone(st.Cells)
 	st.Peers = len(f.peers)
 	return st, nil
+}
+
+func (f *fakeBackend) Watch(b [4]float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.watched = append(f.watched, b)
 }
 
 func (f *fakeBackend) Coverage(ctx context.Context) (app.Coverage, error) {

@@ -185,7 +185,10 @@ func newRidesScreen(sh *shell) *ridesScreen {
 		container.NewStack(s.list, s.stateBox))
 
 	s.mapv = mapview.New(sh.mapOpts)
-	s.mapv.OnViewChanged = func(orb.Bound) { s.refreshCoverage() }
+	s.mapv.OnViewChanged = func(b orb.Bound) {
+		s.sh.b.Watch(boundArray(b))
+		s.refreshCoverage()
+	}
 	s.mapv.SetCenter(startLat, startLon, startZoom)
 	s.place = newMapSearch(sh, s.mapv)
 	s.mapCol = mapColumn(s.place, s.mapv)
@@ -539,7 +542,7 @@ func (s *ridesScreen) refreshCoverage() {
 		cells = []string{app.PointCell(s.last.Pickup), app.PointCell(s.last.Dropoff)}
 	} else {
 		b := s.mapv.Bounds()
-		cells = app.ViewCells([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]})
+		cells = app.ViewCells(boundArray(b))
 	}
 	s.sh.cover.line(s.coverLine, cells)
 }

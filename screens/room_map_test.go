@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -200,6 +201,13 @@ func TestRoomsFollowTheMap(t *testing.T) {
 	}
 	if q.Bound[0] > 4.89 || q.Bound[2] < 4.89 || q.Bound[1] > 52.37 || q.Bound[3] < 52.37 {
 		t.Errorf("bound %v is not minLon, minLat, maxLon, maxLat around Amsterdam", *q.Bound)
+	}
+	// The node is told where the user looks, to follow that area's cells.
+	fake.mu.Lock()
+	watched := slices.Clone(fake.watched)
+	fake.mu.Unlock()
+	if len(watched) == 0 || watched[len(watched)-1] != *q.Bound {
+		t.Errorf("watched %v, want the map's view %v last", watched, *q.Bound)
 	}
 	h.ui(func() {
 		if pins := h.sh.rooms.mapv.Pins(); len(pins) != 1 || pins[0].ID != "ams" {

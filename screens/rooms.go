@@ -393,6 +393,7 @@ func (s *roomsScreen) mapCenter() [3]float64 {
 // (unless the user chose otherwise); while it follows, each view makes a
 // load bounded to it.
 func (s *roomsScreen) viewChanged(b orb.Bound) {
+	s.sh.b.Watch(boundArray(b))
 	s.refreshCoverage()
 	if s.mapCenter() != s.view {
 		s.centered = true // the user placed the map: it no longer jumps to the rooms
@@ -428,14 +429,15 @@ func (s *roomsScreen) inViewChanged(on bool) {
 // setBound makes the next load list the rooms in b.
 func (s *roomsScreen) setBound(b orb.Bound) {
 	s.mu.Lock()
-	s.wantBound = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	wb := boundArray(b)
+	s.wantBound = &wb
 	s.mu.Unlock()
 }
 
 // refreshCoverage says how well the peer knows the area of the map.
 func (s *roomsScreen) refreshCoverage() {
 	b := s.mapv.Bounds()
-	s.sh.cover.line(s.coverLine, app.ViewCells([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}))
+	s.sh.cover.line(s.coverLine, app.ViewCells(boundArray(b)))
 }
 
 // stop ends the pending search delay when the window closes.
@@ -627,3 +629,6 @@ func (d *roomDetail) clear() {
 	d.body.Hide()
 	d.hint.rt.Show()
 }
+
+// boundArray is a map bound as the app takes it: [minLon, minLat, maxLon, maxLat].
+func boundArray(b orb.Bound) [4]float64 { return [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} }

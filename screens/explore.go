@@ -67,8 +67,10 @@ func (e *exploreScreen) setMode(mode string) {
 		e.sh.rides.mapv.SetCenter(lat, lon, z)
 	}
 	if rooms {
+		e.sh.b.Watch(boundArray(e.sh.rooms.mapv.Bounds()))
 		e.sh.rooms.refreshCoverage()
 	} else {
+		e.sh.b.Watch(boundArray(e.sh.rides.mapv.Bounds()))
 		e.sh.rides.refreshCoverage()
 	}
 	e.main.Refresh()

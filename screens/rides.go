@@ -186,7 +186,9 @@ func newRidesScreen(sh *shell) *ridesScreen {
 
 	s.mapv = mapview.New(sh.mapOpts)
 	s.mapv.OnViewChanged = func(b orb.Bound) {
-		s.sh.b.Watch(boundArray(b))
+		if s.content.Visible() { // the node follows the map the user sees
+			s.sh.b.Watch(boundArray(b))
+		}
 		s.refreshCoverage()
 	}
 	s.mapv.SetCenter(startLat, startLon, startZoom)

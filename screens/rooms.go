@@ -393,7 +393,9 @@ func (s *roomsScreen) mapCenter() [3]float64 {
 // (unless the user chose otherwise); while it follows, each view makes a
 // load bounded to it.
 func (s *roomsScreen) viewChanged(b orb.Bound) {
-	s.sh.b.Watch(boundArray(b))
+	if s.content.Visible() { // the node follows the map the user sees
+		s.sh.b.Watch(boundArray(b))
+	}
 	s.refreshCoverage()
 	if s.mapCenter() != s.view {
 		s.centered = true // the user placed the map: it no longer jumps to the rooms

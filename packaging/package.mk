@@ -10,8 +10,8 @@
 #   make package-darwin   dist/caravan-VERSION-macos-ARCH.zip holding Caravan.app; macOS only
 #   make package-check    builds the Linux and Windows packages and proves them (packaging/check.sh)
 #
-# VERSION and BUILD come from FyneApp.toml; VERSION=… make package-… overrides them. Kept to
-# GNU make 3.81, the make macOS has.
+# VERSION and BUILD come from FyneApp.toml; VERSION=X.Y.Z make package-… overrides the version.
+# Kept to GNU make 3.81, the make macOS has.
 
 PACKAGING_WINDOWS_DEBS := gcc-mingw-w64-x86-64
 PACKAGING_CHECK_DEBS   := gcc-mingw-w64-x86-64 osslsigncode openssl file xz-utils

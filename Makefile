@@ -8,6 +8,7 @@ FUZZTIME ?= 5s
 export CGO_ENABLED := 1
 
 .PHONY: all deps build run test test-netns unit fuzz lint vet fmtcheck bench clean
+.PHONY: package-linux package-windows package-darwin package-check
 
 all: build
 
@@ -86,5 +87,9 @@ bench: deps
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(P1Spread|P2CatchUp|P2Diff|LatePeerCatchUp)$$' -benchtime 1x -count 1 -timeout 1h ./app | grep -o 'BENCH .*'
 	@BENCH_SCALE=$(BENCH_SCALE) $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkSearch(Rooms|Rides)$$' -benchtime 1x -count 1 -timeout 2h ./storage | grep -o 'BENCH P[34].*'
 
+# clean also removes what an interrupted fyne package leaves in the source tree.
 clean:
-	rm -rf bin
+	rm -rf bin dist
+	rm -f fyne.syso fyne_metadata_init.go caravan.exe Caravan.exe
+
+include packaging/package.mk

@@ -17,8 +17,13 @@ const (
 	storeFile = "caravan.db"
 )
 
-// DefaultDataDir is where Caravan keeps its data for this user: the XDG data
-// dir on Linux, Application Support on macOS, %AppData% on Windows.
+// DefaultDataDir is where Caravan keeps its data for this user (identity.key,
+// the store caravan.db), when no --data dir is given:
+//
+//   - Linux and the BSDs: $XDG_DATA_HOME/caravan, by default ~/.local/share/caravan
+//     (a relative $XDG_DATA_HOME is ignored, as the XDG Base Directory spec says);
+//   - macOS: ~/Library/Application Support/Caravan;
+//   - Windows: %AppData%\Caravan, that is C:\Users\NAME\AppData\Roaming\Caravan.
 func DefaultDataDir() (string, error) {
 	switch runtime.GOOS {
 	case "windows", "darwin":
@@ -28,7 +33,7 @@ func DefaultDataDir() (string, error) {
 		}
 		return filepath.Join(dir, "Caravan"), nil
 	}
-	if dir := os.Getenv("XDG_DATA_HOME"); dir != "" {
+	if dir := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(dir) {
 		return filepath.Join(dir, "caravan"), nil
 	}
 	home, err := os.UserHomeDir()

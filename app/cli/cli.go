@@ -45,6 +45,7 @@ func (e *env) rootCommand() *cobra.Command {
 		Short: "Share homes and rides directly, peer to peer",
 		Long: "Caravan opens the desktop app. Its subcommands run a headless peer and script a data dir,\n" +
 			"whether or not a node runs on it.",
+		Version:       version,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,

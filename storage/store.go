@@ -65,8 +65,9 @@ type Store struct {
 	dv   *sql.Conn
 
 	// kick asks the checkpointer to run after a commit; closing it stops it.
-	kick chan struct{}
-	done chan struct{}
+	kick    chan struct{}
+	done    chan struct{}
+	closing chan struct{} // closed by Close: the checkpointer stops waiting
 
 	now func() time.Time // the clock for expiry; tests replace it
 }
@@ -131,10 +132,13 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
 	}
 	cp.SetMaxOpenConns(1)
-	s.kick, s.done = make(chan struct{}, 1), make(chan struct{})
+	s.kick, s.done, s.closing = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go s.checkpoints(cp)
 	return s, nil
 }
+
+// checkpointGap is the least time between two background checkpoints.
+const checkpointGap = 250 * time.Millisecond
 
 // checkpoints copies committed pages from the WAL back into the database file
 // after writes, on a connection of its own, so that neither the writer nor a
@@ -147,12 +151,20 @@ func (s *Store) checkpoints(db *sql.DB) {
 		if _, err := db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 			slog.Warn("storage: checkpoint failed", "path", s.path, "err", err)
 		}
+		// Commits that follow closely share the next checkpoint: a page they
+		// all touch (an index's root, the FTS segment) is copied once.
+		select {
+		case <-time.After(checkpointGap):
+		case <-s.closing:
+			return
+		}
 	}
 }
 
 // Close closes the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
 	if s.kick != nil {
+		close(s.closing)
 		close(s.kick)
 		<-s.done
 	}

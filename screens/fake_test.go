@@ -331,7 +331,7 @@ func (h *harness) ui(f func()) {
 // the test after a deadline, showing what the window shows.
 func (h *harness) eventually(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second) // generous: a loaded CI machine, -race
 	for {
 		var ok bool
 		h.ui(func() { ok = cond() })

@@ -552,36 +552,14 @@ func (s *ridesScreen) refreshCoverage() {
 // stop closes the map when the window closes.
 func (s *ridesScreen) stop() { s.mapv.Close() }
 
-// rideRow is one ride in the results.
-type rideRow struct {
-	widget.BaseWidget
-	title, mine, price, when, where *widget.Label
-	top                             *fyne.Container
-}
+// rideRow is one ride in the results: when in its facts line, where in its
+// caption.
+type rideRow struct{ resultRow }
 
 func newRideRow() *rideRow {
-	r := &rideRow{
-		title: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		mine:  widget.NewLabelWithStyle("Yours", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
-		price: widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
-		when:  widget.NewLabel(""),
-		where: widget.NewLabel(""),
-	}
-	r.title.Truncation = fyne.TextTruncateEllipsis
-	r.mine.Importance = widget.HighImportance
-	r.mine.Hide()
-	r.when.Truncation = fyne.TextTruncateEllipsis
-	r.where.Truncation = fyne.TextTruncateEllipsis
-	r.where.SizeName = theme.SizeNameCaptionText
-	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.mine, r.price), r.title)
-	r.ExtendBaseWidget(r)
+	r := &rideRow{}
+	initResultRow(&r.resultRow, r)
 	return r
-}
-
-// CreateRenderer is part of fyne.Widget.
-func (r *rideRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
-		r.top, r.when, r.where))
 }
 
 // set shows a match for a search from fromName to toName.
@@ -592,12 +570,12 @@ func (r *rideRow) set(m app.RideMatch, fromName, toName string, q *app.RideQuery
 		r.mine.Hidden = !m.Mine
 		r.top.Refresh()
 	}
-	r.when.SetText(rideWhen(m))
+	r.facts.SetText(rideWhen(m))
 	where := fmt.Sprintf("Pickup %s from %s · drop-off %s from %s · %s of the %s route",
 		formatKm(distKm(q, m.Pickup, true)), shortPlace(fromName),
 		formatKm(distKm(q, m.Dropoff, false)), shortPlace(toName),
 		formatKm(m.DropoffKm-m.PickupKm), formatKm(m.RouteKm))
-	r.where.SetText(where)
+	r.caption.SetText(where)
 }
 
 // rideWhen is a match's time line: "Pickup Tue 26 Nov 09:10 · detour 2.3 km

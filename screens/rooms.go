@@ -497,13 +497,40 @@ func (s *roomsScreen) pinTapped(id string) {
 	}
 }
 
-// roomRow is one room in the list: title, price, capacity, place, age and
-// amenities, with a marker on the user's own rooms.
-type roomRow struct {
+// resultRow is a row of search results: a bold title with "Yours" and a price
+// on its right, a line of facts and a caption line under it.
+type resultRow struct {
 	widget.BaseWidget
-	title, mine, price, facts, amenities *widget.Label
-	top                                  *fyne.Container
-	onTap                                func() // the row was tapped
+	title, mine, price, facts, caption *widget.Label
+	top                                *fyne.Container
+}
+
+// initResultRow builds the labels of r, the result row embedded in self.
+func initResultRow(r *resultRow, self fyne.Widget) {
+	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.mine = widget.NewLabelWithStyle("Yours", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	r.price = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	r.facts, r.caption = widget.NewLabel(""), widget.NewLabel("")
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.mine.Importance = widget.HighImportance
+	r.mine.Hide()
+	r.facts.Truncation = fyne.TextTruncateEllipsis
+	r.caption.Truncation = fyne.TextTruncateEllipsis
+	r.caption.SizeName = theme.SizeNameCaptionText
+	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.mine, r.price), r.title)
+	r.ExtendBaseWidget(self)
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *resultRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
+		r.top, r.facts, r.caption))
+}
+
+// roomRow is a room in the list; its caption lists the amenities.
+type roomRow struct {
+	resultRow
+	onTap func() // the row was tapped
 }
 
 // Tapped opens the room. It implements fyne.Tappable, taking the tap from
@@ -515,28 +542,9 @@ func (r *roomRow) Tapped(*fyne.PointEvent) {
 }
 
 func newRoomRow() *roomRow {
-	r := &roomRow{
-		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		mine:      widget.NewLabelWithStyle("Yours", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
-		price:     widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
-		facts:     widget.NewLabel(""),
-		amenities: widget.NewLabel(""),
-	}
-	r.title.Truncation = fyne.TextTruncateEllipsis
-	r.mine.Importance = widget.HighImportance
-	r.mine.Hide()
-	r.facts.Truncation = fyne.TextTruncateEllipsis
-	r.amenities.Truncation = fyne.TextTruncateEllipsis
-	r.amenities.SizeName = theme.SizeNameCaptionText
-	r.top = container.NewBorder(nil, nil, nil, container.NewHBox(r.mine, r.price), r.title)
-	r.ExtendBaseWidget(r)
+	r := &roomRow{}
+	initResultRow(&r.resultRow, r)
 	return r
-}
-
-// CreateRenderer is part of fyne.Widget.
-func (r *roomRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
-		r.top, r.facts, r.amenities))
 }
 
 func (r *roomRow) set(l app.RoomListing, now time.Time) {
@@ -552,9 +560,9 @@ func (r *roomRow) set(l app.RoomListing, now time.Time) {
 	}
 	r.facts.SetText(strings.Join(facts, " · "))
 	if len(l.Amenities) == 0 {
-		r.amenities.SetText("No amenities listed")
+		r.caption.SetText("No amenities listed")
 	} else {
-		r.amenities.SetText(formatAmenities(l.Amenities))
+		r.caption.SetText(formatAmenities(l.Amenities))
 	}
 }
 

@@ -483,31 +483,14 @@ func (p *postRideScreen) posted(_ string, err error) {
 }
 
 func (p *postRideScreen) setStatus(msg string, imp widget.Importance) {
-	p.status.Text = msg
-	p.status.Importance = imp
-	p.status.Show()
-	p.status.Refresh()
+	showStatus(p.status, msg, imp)
 }
 
 // setPosting locks the form while a post is under way.
 func (p *postRideScreen) setPosting(on bool) {
 	p.posting = on
-	for _, w := range []fyne.Disableable{p.title, p.date, p.clock, p.seats, p.price, p.currency, p.gpxBtn} {
-		if on {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
-	if on {
-		p.activity.Show()
-		p.activity.Start()
-		p.setStatus("Posting your ride…", widget.MediumImportance)
-	} else {
-		p.activity.Stop()
-		p.activity.Hide()
-		p.status.Hide()
-	}
+	setDisabled(on, p.title, p.date, p.clock, p.seats, p.price, p.currency, p.gpxBtn)
+	showPosting(p.activity, p.status, on, "Posting your ride…")
 	p.validate()
 }
 

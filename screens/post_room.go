@@ -275,10 +275,7 @@ func (p *postRoomScreen) updateSubmit() {
 
 // setStatus shows a message for the whole form under the button.
 func (p *postRoomScreen) setStatus(msg string, imp widget.Importance) {
-	p.status.Text = msg
-	p.status.Importance = imp
-	p.status.Show()
-	p.status.Refresh()
+	showStatus(p.status, msg, imp)
 }
 
 // submitTapped checks every field and, when all are good, posts the room.
@@ -406,30 +403,14 @@ func (p *postRoomScreen) setPosting(on bool) {
 	p.posting = on
 	for _, f := range p.fields {
 		if d, ok := f.w.(fyne.Disableable); ok {
-			if on {
-				d.Disable()
-			} else {
-				d.Enable()
-			}
+			setDisabled(on, d)
 		}
 	}
 	for _, c := range p.checks {
-		if on {
-			c.Disable()
-		} else {
-			c.Enable()
-		}
+		setDisabled(on, c)
 	}
 	p.photos.setDisabled(on)
-	if on {
-		p.activity.Show()
-		p.activity.Start()
-		p.setStatus("Posting your room…", widget.MediumImportance)
-	} else {
-		p.activity.Stop()
-		p.activity.Hide()
-		p.status.Hide()
-	}
+	showPosting(p.activity, p.status, on, "Posting your room…")
 	p.updateSubmit()
 }
 

@@ -115,3 +115,36 @@ func (n *note) text() string {
 	}
 	return n.seg.Text
 }
+
+// showStatus shows msg in a form's status line with the given importance.
+func showStatus(status *widget.Label, msg string, imp widget.Importance) {
+	status.Text = msg
+	status.Importance = imp
+	status.Show()
+	status.Refresh()
+}
+
+// setDisabled disables each widget when on, and enables it when not.
+func setDisabled(on bool, ws ...fyne.Disableable) {
+	for _, w := range ws {
+		if on {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+}
+
+// showPosting shows that a post is under way (the activity spinning and msg
+// in the status line), or hides both when it is over.
+func showPosting(activity *widget.Activity, status *widget.Label, on bool, msg string) {
+	if on {
+		activity.Show()
+		activity.Start()
+		showStatus(status, msg, widget.MediumImportance)
+	} else {
+		activity.Stop()
+		activity.Hide()
+		status.Hide()
+	}
+}

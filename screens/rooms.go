@@ -248,6 +248,10 @@ func (s *roomsScreen) apply(n int, text string, bound *[4]float64, rooms []app.R
 		s.loadErr = nil
 		s.rooms, s.shownText, s.shownBound, s.loaded = rooms, text, bound, true
 		s.showPins()
+		if f := s.sh.firstResults; f != nil && len(rooms) > 0 {
+			s.sh.firstResults = nil
+			go s.sh.do(f) // queued behind this call, as the frame that draws the rooms is
+		}
 		if bound == nil && text == "" && s.sh.post != nil {
 			s.sh.post.where.known(rooms)
 		}

@@ -37,12 +37,15 @@ const bannerTime = 6 * time.Second
 // window's OnClosed callback, so a caller that wants its own OnClosed should
 // wrap rather than replace it. The window is not shown: call Show or
 // ShowAndRun.
-func NewMainWindow(a fyne.App, b Backend) fyne.Window {
+func NewMainWindow(a fyne.App, b Backend, opts ...Option) fyne.Window {
 	mo := mapview.Options{}
 	if st := a.Storage(); st != nil && st.RootURI() != nil && st.RootURI().Path() != "" {
 		mo.CacheDir = filepath.Join(st.RootURI().Path(), "tiles")
 	}
 	sh := newShell(a, b, fyne.Do, mo)
+	for _, o := range opts {
+		o(sh)
+	}
 	// The basemap takes a moment to decode; the maps show the sea until then.
 	// It is decoded once and shared by every map of the window.
 	go func() {
@@ -58,6 +61,16 @@ func NewMainWindow(a fyne.App, b Backend) fyne.Window {
 		})
 	}()
 	return sh.win
+}
+
+// Option configures the main window.
+type Option func(*shell)
+
+// OnFirstResults has f called once, on the UI goroutine, when the Explore
+// screen first shows rooms: the moment a user sees the app with something in
+// it. The start-up benchmark (BENCH P5) waits for it.
+func OnFirstResults(f func()) Option {
+	return func(sh *shell) { sh.firstResults = f }
 }
 
 // shell is the main window: the navigation between screens, a banner for
@@ -86,6 +99,10 @@ type shell struct {
 	postRide *postRideScreen
 	net      *networkScreen
 	settings *settingsScreen
+
+	// firstResults, when set, is called once the Explore screen first
+	// shows rooms. UI goroutine only.
+	firstResults func()
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {

@@ -64,6 +64,8 @@ type deriver struct {
 	queued map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
+	// person files a record under a person topic (person.go).
+	person *sql.Stmt
 }
 
 type queued struct {
@@ -99,6 +101,9 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
+	if d.person, err = prep(sqlPerson); err != nil {
+		return nil, err
+	}
 	if d.partyStmt, err = preparePartyStmts(ctx, tx); err != nil {
 		d.close()
 		return nil, err
@@ -121,6 +126,9 @@ func (d *deriver) close() {
 	}
 	if d.leg != nil {
 		d.leg.Close()
+	}
+	if d.person != nil {
+		d.person.Close()
 	}
 	d.partyStmt.close()
 }
@@ -201,6 +209,8 @@ func deriveRow(body any) (derived, error) {
 		return reviewRow{b}, nil
 	case *domain.SealedReview:
 		return sealRow{b}, nil
+	case *domain.Vouch:
+		return vouchRow{b}, nil
 	}
 	return nil, nil
 }
@@ -308,11 +318,14 @@ func (s *Store) Rebuild(ctx context.Context) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
 			`DELETE FROM reviews`, `DELETE FROM review_seals`,
+			`DELETE FROM vouches`,
 			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
 			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
 				SELECT j.value, r.issued_at, r.hash, r.id, r.expires_at FROM records r, json_each(r.cells) j`,
+			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
+				SELECT p.person, r.issued_at, r.hash, r.id, r.expires_at FROM record_persons p JOIN records r ON r.rid = p.rid`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
@@ -329,7 +342,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 		}
 		for last := int64(0); ; {
 			var chunk []row
-			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar', 'review-seal', 'review') ORDER BY rid LIMIT 1000`, last)
+			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar', 'review-seal', 'review', 'vouch') ORDER BY rid LIMIT 1000`, last)
 			if err != nil {
 				return fmt.Errorf("read records: %w", err)
 			}

@@ -1,0 +1,114 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/caravan-p2p/caravan/domain"
+)
+
+// Person topics in the sync index (DESIGN §7). A record's person topics
+// beyond its cells (domain.PersonTopics) are kept in record_persons, whose
+// trigger files the record's sync item under each person key in
+// record_cells: SyncItems("person/<hh>") then lists everything about the
+// people of that topic, and catch-up reconciles it like a cell.
+
+// sqlPerson files a stored record under a person topic.
+const sqlPerson = `INSERT OR IGNORE INTO record_persons(rid, person) VALUES (?, ?)`
+
+// personsOf are the person topics of a valid record beyond its cells, from
+// its decoded body: its author's for a profile, its subject's for a review.
+func personsOf(r *domain.Record, body any) []string {
+	switch b := body.(type) {
+	case *domain.Profile:
+		return []string{domain.PersonTopic(r.Author)}
+	case *domain.CheckedReview:
+		if s := b.Terms.Party(r.Author); s != "" {
+			return []string{domain.PersonTopic(s)}
+		}
+	}
+	return nil
+}
+
+// addPersons files the record stored under rid under its person topics.
+func (d *deriver) addPersons(ctx context.Context, rid int64, persons []string) error {
+	for _, p := range persons {
+		if _, err := d.person.ExecContext(ctx, rid, p); err != nil {
+			return fmt.Errorf("file record %d under %s: %w", rid, p, err)
+		}
+	}
+	return nil
+}
+
+// IndexPersons files under their person topics the stored profiles and
+// reviews that are not yet (those stored before person topics existed), and
+// returns how many it filed. It costs one indexed scan when there are none.
+func (s *Store) IndexPersons(ctx context.Context) (int, error) {
+	total := 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE kind IN ('profile', 'review')
+			AND NOT EXISTS (SELECT 1 FROM record_persons p WHERE p.rid = records.rid)`)
+		if err != nil {
+			return err
+		}
+		type todo struct {
+			rid     int64
+			persons []string
+		}
+		var list []todo
+		for rows.Next() {
+			var rid int64
+			var raw []byte
+			if err := rows.Scan(&rid, &raw); err != nil {
+				rows.Close()
+				return err
+			}
+			rec, err := decodeRaw(raw)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, todo{rid, domain.PersonTopics(&rec)})
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, x := range list {
+			for _, p := range x.persons {
+				if _, err := tx.ExecContext(ctx, sqlPerson, x.rid, p); err != nil {
+					return err
+				}
+				total++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("index person topics: %w", err)
+	}
+	return total, nil
+}
+
+// PersonTopicKeys returns the distinct person topics of the stored records,
+// sorted: those an always-on node keeps for the peers that judge a stranger.
+func (s *Store) PersonTopicKeys(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT cell FROM record_cells
+		WHERE cell >= 'person/' AND cell < 'person0' ORDER BY cell`)
+	if err != nil {
+		return nil, fmt.Errorf("person topics: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("person topics: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("person topics: %w", err)
+	}
+	return out, nil
+}

@@ -108,3 +108,10 @@ func (s *Store) ProfileNames(ctx context.Context, authors []string) (map[string]
 	}
 	return out, nil
 }
+
+// Voucher is who vouched for a peer, as a reputation shows it.
+type Voucher struct {
+	Peer string `json:"peer"`
+	Name string `json:"name,omitempty"` // from the voucher's profile, when known here
+	Text string `json:"text,omitempty"`
+}

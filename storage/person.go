@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/caravan-p2p/caravan/domain"
@@ -41,12 +42,25 @@ func (d *deriver) addPersons(ctx context.Context, rid int64, persons []string) e
 	return nil
 }
 
+// backfillKey is the state row migration 0008 leaves when profiles or
+// reviews were stored before person topics existed.
+const backfillKey = "persons_backfill"
+
 // IndexPersons files under their person topics the stored profiles and
 // reviews that are not yet (those stored before person topics existed), and
-// returns how many it filed. It costs one indexed scan when there are none.
+// returns how many it filed. It does the work once, when migration 0008
+// asked for it; otherwise it costs one lookup.
 func (s *Store) IndexPersons(ctx context.Context) (int, error) {
+	if _, _, err := s.State(ctx, backfillKey); errors.Is(err, ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("index person topics: %w", err)
+	}
 	total := 0
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM state WHERE key = ?`, backfillKey); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE kind IN ('profile', 'review')
 			AND NOT EXISTS (SELECT 1 FROM record_persons p WHERE p.rid = records.rid)`)
 		if err != nil {

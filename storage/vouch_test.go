@@ -94,3 +94,38 @@ func TestVouchesAndPersonIndex(t *testing.T) {
 		t.Fatalf("person topics %v, %v", keys, err)
 	}
 }
+
+// TestIndexPersonsBackfill: a profile stored before person topics existed
+// is filed under its author's topic once, when the migration asked for it.
+func TestIndexPersonsBackfill(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := newIdentity(t)
+	profile, err := a.NewProfileRecord(domain.Profile{Name: "Ana"}, nil, testNow.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStore(t, s, profile)
+	key := domain.PersonTopic(a.Author())
+	// As an older version stored it: no person rows.
+	for _, q := range []string{`DELETE FROM record_cells WHERE cell = '` + key + `'`, `DELETE FROM record_persons`} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.IndexPersons(ctx); err != nil || n != 0 {
+		t.Fatalf("without the migration's request: %d, %v", n, err)
+	}
+	if err := s.PutState(ctx, backfillKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexPersons(ctx); err != nil || n != 1 {
+		t.Fatalf("backfill: %d, %v", n, err)
+	}
+	if it, err := s.SyncItems(ctx, key); err != nil || len(it) != 1 || it[0] != profile.Item() {
+		t.Fatalf("the author's topic after the backfill: %v, %v", it, err)
+	}
+	if n, err := s.IndexPersons(ctx); err != nil || n != 0 {
+		t.Fatalf("a second backfill: %d, %v", n, err)
+	}
+}

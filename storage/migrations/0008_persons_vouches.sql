@@ -62,3 +62,8 @@ UPDATE messages SET booking_id = json_extract(CAST(body AS TEXT), '$.booking_id'
 
 -- Profiles by author, for the names shown beside vouches and reviews.
 CREATE INDEX records_profile_author ON records(author) WHERE kind = 'profile';
+
+-- Profiles and reviews stored before person topics are filed under theirs
+-- by Store.IndexPersons (it needs SHA-256), once: this row asks for it.
+INSERT INTO state(key, value, updated_at)
+    SELECT 'persons_backfill', X'', 0 WHERE EXISTS (SELECT 1 FROM records WHERE kind IN ('profile', 'review'));

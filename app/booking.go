@@ -193,6 +193,7 @@ func (n *Node) Book(ctx context.Context, in BookingInput) (Booking, error) {
 	if _, err := n.SendMessage(ctx, t.Owner, domain.MessageBookingRequest, msg); err != nil {
 		return Booking{}, fmt.Errorf("send request: %w", err)
 	}
+	n.followPerson(t.Owner) // the owner's whole record, from now on
 	n.bus.emit(Event{Kind: BookingsChanged, Peer: t.Owner})
 	return n.bookingView(b), nil
 }

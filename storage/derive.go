@@ -318,14 +318,11 @@ func (s *Store) Rebuild(ctx context.Context) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
 			`DELETE FROM reviews`, `DELETE FROM review_seals`,
-			`DELETE FROM vouches`,
 			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
 			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
 				SELECT j.value, r.issued_at, r.hash, r.id, r.expires_at FROM records r, json_each(r.cells) j`,
-			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
-				SELECT p.person, r.issued_at, r.hash, r.id, r.expires_at FROM record_persons p JOIN records r ON r.rid = p.rid`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
@@ -336,13 +333,16 @@ func (s *Store) Rebuild(ctx context.Context) error {
 			return err
 		}
 		defer d.close()
+		if err := rebuildPersons(ctx, tx, d); err != nil {
+			return err
+		}
 		type row struct {
 			rid int64
 			raw []byte
 		}
 		for last := int64(0); ; {
 			var chunk []row
-			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar', 'review-seal', 'review', 'vouch') ORDER BY rid LIMIT 1000`, last)
+			rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE rid > ? AND kind IN ('room', 'ride', 'calendar', 'review-seal', 'review') ORDER BY rid LIMIT 1000`, last)
 			if err != nil {
 				return fmt.Errorf("read records: %w", err)
 			}

@@ -126,3 +126,54 @@ func (s *Store) PersonTopicKeys(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// rebuildPersons is Rebuild's part for person topics and vouches: the sync
+// items of the person topics again (record_persons is kept: a tombstone's
+// rows come from the record it deleted, which is gone), and the vouches
+// derived again from their records.
+func rebuildPersons(ctx context.Context, tx *sql.Tx, d *deriver) error {
+	for _, q := range []string{
+		`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
+			SELECT p.person, r.issued_at, r.hash, r.id, r.expires_at FROM record_persons p JOIN records r ON r.rid = p.rid`,
+		`DELETE FROM vouches`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT rid, raw FROM records WHERE kind = 'vouch'`)
+	if err != nil {
+		return fmt.Errorf("read vouches: %w", err)
+	}
+	type vouch struct {
+		rid int64
+		rec domain.Record
+	}
+	var vs []vouch
+	for rows.Next() {
+		var x vouch
+		var raw []byte
+		if err := rows.Scan(&x.rid, &raw); err != nil {
+			rows.Close()
+			return fmt.Errorf("read vouches: %w", err)
+		}
+		if x.rec, err = decodeRaw(raw); err != nil {
+			rows.Close()
+			return fmt.Errorf("vouch rid %d: %w", x.rid, err)
+		}
+		vs = append(vs, x)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read vouches: %w", err)
+	}
+	for _, x := range vs {
+		v, err := domain.DecodeVouch(x.rec.Body)
+		if err != nil {
+			return fmt.Errorf("vouch %s: %w", x.rec.ID, err)
+		}
+		if err := d.add(ctx, x.rid, &x.rec, vouchRow{&v}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

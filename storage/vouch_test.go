@@ -68,6 +68,12 @@ func TestVouchesAndPersonIndex(t *testing.T) {
 	if names, err := s.ProfileNames(ctx, []string{a.Author(), b.Author()}); err != nil || len(names) != 1 || names[b.Author()] != "Bea" {
 		t.Fatalf("names %v, %v", names, err)
 	}
+	if err := s.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if vs := live(); len(vs) != 1 || vs[0].Text != "And climbed." {
+		t.Fatalf("after a rebuild: %+v", vs)
+	}
 	tomb := newTombstone(t, a, v2)
 	mustStore(t, s, tomb)
 	if vs := live(); len(vs) != 0 {

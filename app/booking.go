@@ -144,6 +144,9 @@ func termsFor(rec domain.Record, body any, in BookingInput, renter string, now t
 		if in.Seats > l.SeatsLeft {
 			return t, &InputError{Reason: domain.ReasonBadBody, Field: "seats", Detail: fmt.Sprintf("%d asked, %d left", in.Seats, l.SeatsLeft)}
 		}
+		if err := checkRideStops(l, in.Pickup, in.Dropoff); err != nil {
+			return t, err
+		}
 		t.Seats, t.Pickup, t.Dropoff = in.Seats, in.Pickup, in.Dropoff
 		t.From = l.DepartAt.UTC().Format(domain.DateLayout)
 		t.StartAt, t.EndAt = l.DepartAt.UnixMilli(), domain.ArrivalAt(l).UnixMilli()
@@ -190,6 +193,7 @@ func (n *Node) Book(ctx context.Context, in BookingInput) (Booking, error) {
 	if _, err := n.SendMessage(ctx, t.Owner, domain.MessageBookingRequest, msg); err != nil {
 		return Booking{}, fmt.Errorf("send request: %w", err)
 	}
+	n.followPerson(t.Owner) // the owner's whole record, from now on
 	n.bus.emit(Event{Kind: BookingsChanged, Peer: t.Owner})
 	return n.bookingView(b), nil
 }
@@ -372,6 +376,9 @@ func (n *Node) conflict(ctx context.Context, b *storage.Booking) (string, error)
 		if ie := (*InputError)(nil); errors.As(err, &ie) && ie.Field == "seats" {
 			return ReasonNoSeats, nil
 		}
+		if ie := (*InputError)(nil); errors.As(err, &ie) && (ie.Field == "pickup" || ie.Field == "dropoff") {
+			return ie.Field + ": " + ie.Detail, nil
+		}
 		return ReasonTermsChanged, nil
 	}
 	if want.TotalPrice != t.TotalPrice || want.Currency != t.Currency || want.Policy != t.Policy.Or() ||
@@ -527,6 +534,7 @@ func (n *Node) receiveRequest(ctx context.Context, env domain.Envelope) error {
 	if err := n.store.InsertBooking(ctx, b); err != nil {
 		return err
 	}
+	n.followPerson(t.Renter) // catch up the stranger's whole record before the owner decides
 	n.log.Info("booking requested", "id", t.BookingID, "renter", t.Renter, "listing", t.ListingID)
 	if b.Status.Effective(&t, n.now()) != domain.BookingRequested {
 		return nil // expired while the owner was away

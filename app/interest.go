@@ -203,6 +203,7 @@ func (n *Node) bookingCells(ctx context.Context) ([]string, error) {
 
 // interestLoop joins and leaves cells as the node's interest changes.
 func (n *Node) interestLoop(ctx context.Context) {
+	n.startPersons(ctx)
 	if own, err := n.store.OwnCells(ctx, n.Self()); err != nil {
 		n.log.Warn("cells of own listings", "err", err)
 	} else {
@@ -215,6 +216,11 @@ func (n *Node) interestLoop(ctx context.Context) {
 			n.log.Warn("cells of bookings", "err", err)
 		} else {
 			n.interest.addOwn(cells...)
+		}
+		if keys, err := n.personTopics(ctx); err != nil {
+			n.log.Warn("person topics of bookings", "err", err)
+		} else {
+			n.interest.addOwn(keys...)
 		}
 		if p := n.running(); p != nil {
 			join, leave := n.interest.plan(p.Cells(), time.Now())

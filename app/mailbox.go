@@ -44,13 +44,15 @@ type Message struct {
 	SentAt   time.Time `json:"sent_at"`
 	Outgoing bool      `json:"outgoing"`
 	// Status is queued, sent (handed to peers that keep it for the
-	// recipient), delivered (the recipient acknowledged it), failed (the
-	// recipient refused it) or expired (it could not leave this device in 14
-	// days) for an outgoing message, received for an incoming one.
+	// recipient), delivered (the recipient acknowledged it), read (the
+	// recipient's read receipt came back), failed (the recipient refused it)
+	// or expired (it could not leave this device in 14 days) for an outgoing
+	// message; received, then read once MarkRead, for an incoming one.
 	Status    string          `json:"status"`
-	UpdatedAt time.Time       `json:"updated_at"`     // last status change; arrival of an incoming message
-	Text      string          `json:"text,omitempty"` // a chat's text
-	Body      json.RawMessage `json:"body"`           // the body as signed, a JSON value
+	UpdatedAt time.Time       `json:"updated_at"`           // last status change; arrival of an incoming message
+	Text      string          `json:"text,omitempty"`       // a chat's text
+	Body      json.RawMessage `json:"body"`                 // the body as signed, a JSON value
+	BookingID string          `json:"booking_id,omitempty"` // the booking it is about, if any
 }
 
 // SendChat sends a chat message to a peer ID, like SendMessage.
@@ -95,19 +97,7 @@ func (n *Node) Messages(ctx context.Context, with string) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Message, len(ms))
-	for i, m := range ms {
-		out[i] = Message{
-			ID: m.ID, From: m.Author, To: m.Recipient, Kind: m.Kind, SentAt: m.Sent(), Outgoing: m.Outgoing,
-			Status: string(m.Status), UpdatedAt: m.UpdatedAt, Body: json.RawMessage(m.Body),
-		}
-		if m.Kind == MessageChat {
-			if c, err := domain.DecodeChat(m.Body); err == nil {
-				out[i].Text = c.Text
-			}
-		}
-	}
-	return out, nil
+	return messageViews(ms), nil
 }
 
 // startMailbox starts the mailbox protocols on the peer. The always-on node
@@ -135,6 +125,9 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 		n.log.Info("refused a private message from a blocked person", "from", env.Author, "kind", env.Kind)
 		return mailbox.Rejected
 	}
+	if env.Kind == MessageReceipt {
+		return n.receiveReceipt(ctx, env)
+	}
 	fresh, err := n.store.SaveReceived(ctx, env, time.Now())
 	if err != nil {
 		n.log.Warn("keep a private message", "from", env.Author, "err", err)
@@ -145,6 +138,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 	}
 	n.log.Info("received a private message", "from", env.Author, "kind", env.Kind, "id", env.ID, "via", from)
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author})
+	n.ackPickedUp(ctx, from, env)
 	n.handleBookingMessage(ctx, env)
 	return mailbox.Accepted
 }

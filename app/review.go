@@ -181,12 +181,17 @@ func (n *Node) Reviews(ctx context.Context, subject, author, listingID string) (
 	return n.store.Reviews(ctx, storage.ReviewFilter{Subject: subject, Author: author, ListingID: listingID})
 }
 
-// Reputation computes a peer's reputation from the reviews of it known here.
+// Reputation computes a peer's reputation from the reviews of it known here,
+// with the vouches for it beside.
 func (n *Node) Reputation(ctx context.Context, peer string) (Reputation, error) {
 	if _, err := domain.AuthorKey(peer); err != nil {
 		return Reputation{}, &InputError{Reason: domain.ReasonBadAuthor, Field: "peer", Detail: fmt.Sprintf("%q is not a user ID (a peer ID such as 12D3KooW...)", peer)}
 	}
-	return n.store.ReputationOf(ctx, peer, n.now())
+	rep, err := n.store.ReputationOf(ctx, peer, n.now())
+	if err != nil {
+		return rep, err
+	}
+	return rep, n.addVouches(ctx, &rep)
 }
 
 // addRatings fills in the rating of each room of ids that has reviews.

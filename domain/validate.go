@@ -35,6 +35,8 @@ func lifetime(k Kind) (time.Duration, bool) {
 		return ProfileLifetime, true // and no later than departure + RideGrace, checked on the body
 	case KindReview, KindReviewSeal:
 		return ReviewLifetime, true
+	case KindVouch:
+		return VouchLifetime, true
 	}
 	return 0, false
 }
@@ -166,6 +168,11 @@ func validateBody(r *Record) (any, error) {
 		}
 	case *SealedReview, *CheckedReview:
 		return body, nil // cells checked with the acceptance (review.go)
+	case *Vouch:
+		if err := validateVouch(r, b); err != nil {
+			return nil, err
+		}
+		return body, nil
 	case *Calendar:
 		// The cell is the room's; the room itself is checked by the store.
 		if err := checkCellList(r.Cells, 1, 1); err != nil {
@@ -173,7 +180,7 @@ func validateBody(r *Record) (any, error) {
 		}
 		return body, nil
 	case nil: // a tombstone
-		if err := checkCellList(r.Cells, 0, MaxCells); err != nil { // the deleted record's cells
+		if err := checkTopicList(r.Cells, 0, MaxCells); err != nil { // the deleted record's cells (a vouch's person topic)
 			return nil, err
 		}
 		return nil, nil
@@ -202,6 +209,8 @@ func DecodeBody(r *Record) (any, error) {
 	case KindReview:
 		rv, t, err := ReviewTerms(r)
 		return decoded(CheckedReview{Review: rv, Terms: t}, err)
+	case KindVouch:
+		return decoded(DecodeVouch(r.Body))
 	case KindTombstone:
 		if len(r.Body) != 0 {
 			return nil, Reject(ReasonBadBody, "a tombstone has no body")

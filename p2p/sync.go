@@ -385,7 +385,7 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		w.deadline(roundTimeout)
 		sent := 0
 		for i := range recs {
-			if !slices.Contains(recs[i].Cells, cell) {
+			if !domain.InTopic(&recs[i], cell) {
 				continue
 			}
 			data, err := recs[i].Encode()
@@ -452,7 +452,7 @@ func (p *Peer) receive(w *wire, cell string, hashes [][32]byte) ([]domain.Record
 				return nil, misbehaved("pull: the peer sent a record not asked for")
 			}
 			delete(wanted, h)
-			if !slices.Contains(rec.Cells, cell) {
+			if !domain.InTopic(&rec, cell) {
 				return nil, misbehaved("pull: record %s is not in cell %s", rec.ID, cell)
 			}
 			recs = append(recs, rec)
@@ -572,7 +572,7 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 			}
 			for i := range recs {
 				h := recs[i].Hash()
-				if !asked[h] || !slices.Contains(recs[i].Cells, cell) {
+				if !asked[h] || !domain.InTopic(&recs[i], cell) {
 					continue
 				}
 				delete(asked, h)
@@ -596,7 +596,7 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 			if err != nil {
 				return pulled, pushed, misbehaved("%w", err)
 			}
-			if !slices.Contains(rec.Cells, cell) {
+			if !domain.InTopic(&rec, cell) {
 				return pulled, pushed, misbehaved("record %s is not in cell %s", rec.ID, cell)
 			}
 			incoming = append(incoming, rec)

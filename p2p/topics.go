@@ -19,17 +19,20 @@ const maxTopics = 2 * MaxJoinedCells
 // validatorTimeout bounds one record's trip through the Sink from gossip.
 const validatorTimeout = 30 * time.Second
 
-// TopicName is the GossipSub topic of a cell: caravan/1/cell/<z>/<x>/<y>.
-func TopicName(cell string) string { return TopicPrefix + cell }
-
-// checkCell accepts a topic-zoom cell in its canonical "z/x/y" form.
-func checkCell(cell string) error {
-	t, err := domain.ParseCell(cell)
-	if err != nil {
-		return fmt.Errorf("p2p: %w", err)
+// TopicName is the GossipSub topic of a cell, caravan/1/cell/<z>/<x>/<y>,
+// or of a person topic key, caravan/1/person/<hh> (person.go).
+func TopicName(cell string) string {
+	if domain.IsPersonTopic(cell) {
+		return PersonTopicPrefix + cell[len(domain.PersonTopicPrefix):]
 	}
-	if t.Z != domain.TopicZoom {
-		return fmt.Errorf("p2p: cell %q: topics are zoom-%d cells", cell, domain.TopicZoom)
+	return TopicPrefix + cell
+}
+
+// checkCell accepts a topic-zoom cell in its canonical "z/x/y" form, or a
+// person topic key "person/<hh>": everything the peer calls a cell.
+func checkCell(cell string) error {
+	if err := domain.CheckTopic(cell); err != nil {
+		return fmt.Errorf("p2p: %w", err)
 	}
 	return nil
 }
@@ -186,7 +189,7 @@ func (p *Peer) validator(cell string) pubsub.ValidatorEx {
 			p.noteReject(from, domain.ReasonOf(err), "gossip")
 			return pubsub.ValidationReject
 		}
-		if !slices.Contains(rec.Cells, cell) {
+		if !domain.InTopic(&rec, cell) {
 			p.noteReject(from, domain.ReasonBadCells, "gossip")
 			return pubsub.ValidationReject
 		}
@@ -234,11 +237,13 @@ func (p *Peer) ingest(ctx context.Context, from peer.ID, via string, recs []doma
 	return verdicts
 }
 
-// Publish sends a record on the topic of each of its cells, joining the topics
-// it has not joined (publishing does not subscribe). The record is not handed
-// to the Sink: the app stores its own records before publishing them.
+// Publish sends a record on the topic of each of its cells and person topics
+// (domain.Topics), joining the topics it has not joined (publishing does not
+// subscribe). The record is not handed to the Sink: the app stores its own
+// records before publishing them.
 func (p *Peer) Publish(ctx context.Context, rec domain.Record) error {
-	if len(rec.Cells) == 0 {
+	topics := domain.Topics(&rec)
+	if len(topics) == 0 {
 		return fmt.Errorf("p2p: publish %s %s: the record has no cells", rec.Kind, rec.ID)
 	}
 	data, err := rec.Encode()
@@ -249,7 +254,7 @@ func (p *Peer) Publish(ctx context.Context, rec domain.Record) error {
 		return fmt.Errorf("p2p: publish %s: %d bytes, limit %d", rec.ID, len(data), MaxMessageSize)
 	}
 	var errs []error
-	for _, cell := range rec.Cells {
+	for _, cell := range topics {
 		if err := checkCell(cell); err != nil {
 			errs = append(errs, err)
 			continue

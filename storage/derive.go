@@ -64,6 +64,8 @@ type deriver struct {
 	queued map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
+	// person files a record under a person topic (person.go).
+	person *sql.Stmt
 }
 
 type queued struct {
@@ -99,6 +101,9 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
+	if d.person, err = prep(sqlPerson); err != nil {
+		return nil, err
+	}
 	if d.partyStmt, err = preparePartyStmts(ctx, tx); err != nil {
 		d.close()
 		return nil, err
@@ -121,6 +126,9 @@ func (d *deriver) close() {
 	}
 	if d.leg != nil {
 		d.leg.Close()
+	}
+	if d.person != nil {
+		d.person.Close()
 	}
 	d.partyStmt.close()
 }
@@ -201,6 +209,8 @@ func deriveRow(body any) (derived, error) {
 		return reviewRow{b}, nil
 	case *domain.SealedReview:
 		return sealRow{b}, nil
+	case *domain.Vouch:
+		return vouchRow{b}, nil
 	}
 	return nil, nil
 }
@@ -323,6 +333,9 @@ func (s *Store) Rebuild(ctx context.Context) error {
 			return err
 		}
 		defer d.close()
+		if err := rebuildPersons(ctx, tx, d); err != nil {
+			return err
+		}
 		type row struct {
 			rid int64
 			raw []byte

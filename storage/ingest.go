@@ -55,6 +55,8 @@ type checked struct {
 	raw   []byte
 	cells string  // JSON array
 	row   derived // the kind's derived row, if it has one
+	// persons are its person topics beyond its cells (person.go).
+	persons []string
 }
 
 // verifyBatch is how many records one core validates together: signatures
@@ -80,6 +82,7 @@ func check(recs []domain.Record, now time.Time) []checked {
 			}
 			c.cells = cellsJSON(c.rec.Cells)
 			c.row, c.err = deriveRow(v.Body)
+			c.persons = personsOf(c.rec, v.Body)
 		}
 	}
 	// Split evenly, so that every core gets work even from a small chunk.
@@ -377,6 +380,9 @@ func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
 		if err := in.add(ctx, rid, r, c.row); err != nil {
 			return Outcome{}, err
 		}
+	}
+	if err := in.addPersons(ctx, rid, c.persons); err != nil {
+		return Outcome{}, err
 	}
 	in.heads[r.ID] = &storedHead{rid: rid, Head: domain.Head{Kind: r.Kind, Author: r.Author, Version: r.Version, Hash: c.hash}}
 	return Outcome{Status: Stored}, nil

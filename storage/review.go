@@ -213,6 +213,10 @@ type Reputation struct {
 	LastYear int `json:"last_year"`
 	// Latest is when the newest review was written; nil with none.
 	Latest *time.Time `json:"latest,omitempty"`
+	// Vouches counts the live vouches for this peer (vouch.go), and
+	// Vouchers says who gave them, newest first.
+	Vouches  int       `json:"vouches"`
+	Vouchers []Voucher `json:"vouchers,omitempty"`
 }
 
 // ReputationOf computes a peer's reputation from the stored reviews of it,

@@ -69,7 +69,8 @@ func (s *Store) RecordsByHash(ctx context.Context, hashes [][32]byte) ([]domain.
 	return out, nil
 }
 
-// Cells returns the distinct cells of the stored records (expired ones too,
+// Cells returns the distinct geo cells of the stored records, person topics
+// left out (PersonTopicKeys lists those) (expired ones too,
 // until SweepExpired removes them), sorted. It seeks
 // from cell to cell in the sync index, so its cost grows with the number of
 // cells, not of records.
@@ -78,7 +79,7 @@ func (s *Store) Cells(ctx context.Context) ([]string, error) {
 			SELECT min(cell) FROM record_cells
 			UNION ALL
 			SELECT (SELECT min(cell) FROM record_cells WHERE cell > c.cell) FROM c WHERE c.cell IS NOT NULL
-		) SELECT cell FROM c WHERE cell IS NOT NULL`)
+		) SELECT cell FROM c WHERE cell IS NOT NULL AND cell NOT LIKE 'person/%'`)
 	if err != nil {
 		return nil, fmt.Errorf("cells: %w", err)
 	}

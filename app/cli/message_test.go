@@ -7,7 +7,8 @@ import (
 )
 
 // TestMessageBetweenNodes: `caravan message` on one data dir while its node
-// runs reaches the other node, where `caravan messages` lists it.
+// runs reaches the other node, where `caravan messages` lists it and marks
+// it read, which the sender sees.
 func TestMessageBetweenNodes(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
 	addrA := startNode(t, dirA)
@@ -42,15 +43,16 @@ func TestMessageBetweenNodes(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		var mine []map[string]any
 		runJSON(t, &mine, "messages", "--data", dirA)
-		if len(mine) == 1 && mine[0]["status"] == "delivered" && mine[0]["outgoing"] == true {
+		// B's listing marked it read: B's read receipt follows the delivery.
+		if len(mine) == 1 && mine[0]["status"] == "read" && mine[0]["outgoing"] == true {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("A's message never showed delivered: %v", mine)
+			t.Fatalf("A's message never showed read: %v", mine)
 		}
 	}
 	out, _, code := run(t, "messages", "--data", dirA)
-	if code != 0 || !strings.Contains(out, "see you at six") || !strings.Contains(out, "[delivered]") {
+	if code != 0 || !strings.Contains(out, "see you at six") || !strings.Contains(out, "[read]") {
 		t.Errorf("messages as text: exit %d\n%s", code, out)
 	}
 }

@@ -87,6 +87,7 @@ func (e *env) reputationCommand() *cobra.Command {
 				return e.print(out, func(w io.Writer) {
 					if rep.Count == 0 {
 						fmt.Fprintf(w, "%s: no reviews known here\n", rep.Peer)
+						writeVouches(w, rep)
 						return
 					}
 					fmt.Fprintf(w, "%s: %.2f stars from %s (%d as owner, %d as renter), %d in the last year\n",
@@ -102,6 +103,7 @@ func (e *env) reputationCommand() *cobra.Command {
 					for _, r := range out.Reviews {
 						fmt.Fprintf(w, "%s  %d stars by %s (%s): %s\n", r.IssuedAt.Local().Format("2006-01-02"), r.Stars, r.Author, r.AuthorRole, r.Text)
 					}
+					writeVouches(w, rep)
 				})
 			})
 		},

@@ -115,10 +115,10 @@ func (n *Node) maintainLoop(ctx context.Context) {
 	}
 }
 
-// renewOwn re-signs the user's rooms, calendars and profile that would expire
+// renewOwn re-signs the user's rooms, calendars, profile and vouches that would expire
 // within renewAhead, and queues the new versions for publishing (DESIGN §3).
 func (n *Node) renewOwn(ctx context.Context, now time.Time) error {
-	due, err := n.store.Expiring(ctx, n.Self(), []domain.Kind{domain.KindRoom, domain.KindCalendar, domain.KindProfile}, now.Add(renewAhead))
+	due, err := n.store.Expiring(ctx, n.Self(), []domain.Kind{domain.KindRoom, domain.KindCalendar, domain.KindProfile, domain.KindVouch}, now.Add(renewAhead))
 	if err != nil {
 		return err
 	}

@@ -257,3 +257,21 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	return nil
 }
+
+// OwnProfile is the user's own profile with the reputation the reviews
+// known here give the user, for the Profile screen.
+func (n *Node) OwnProfile(ctx context.Context) (PersonProfile, Reputation, error) {
+	p, err := n.Profile(ctx, n.Self())
+	if err != nil {
+		return PersonProfile{}, Reputation{}, err
+	}
+	rep, err := n.Reputation(ctx, n.Self())
+	if err != nil {
+		return PersonProfile{}, Reputation{}, fmt.Errorf("own reputation: %w", err)
+	}
+	return p, rep, nil
+}
+
+// MessageBookingRequest is the kind of a booking request, as
+// Event.Received names it.
+const MessageBookingRequest = domain.MessageBookingRequest

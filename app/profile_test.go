@@ -156,3 +156,53 @@ func TestProfileTravels(t *testing.T) {
 		return p.Found && p.DisplayName() == "Ada"
 	})
 }
+
+// TestEventsNameWhatArrived: the events of an incoming chat message and an
+// incoming booking request say what arrived and from whom, so the desktop
+// can notify; the sender's own events name nothing received.
+func TestEventsNameWhatArrived(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	a, b := offlineNode(t, clock), offlineNode(t, clock)
+	roomID, err := a.PostRoom(ctx, testRoom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share(t, a, b)
+	events, stop := a.Subscribe()
+	defer stop()
+	bEvents, bStop := b.Subscribe()
+	defer bStop()
+
+	if _, err := b.SendChat(ctx, a.Self(), "Is the attic quiet?"); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) string { return clock.Now().UTC().AddDate(0, 0, d).Format(domain.DateLayout) }
+	if _, err := b.Book(ctx, BookingInput{ListingID: roomID, From: day(2), To: day(4), Guests: 1}); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, b, a)
+
+	type arrival struct {
+		kind     EventKind
+		received string
+	}
+	got := map[arrival]bool{}
+	for len(events) > 0 {
+		e := <-events
+		if e.Received != "" {
+			if e.Peer != b.Self() {
+				t.Errorf("event %+v: peer is not the sender %s", e, b.Self())
+			}
+			got[arrival{e.Kind, e.Received}] = true
+		}
+	}
+	if !got[arrival{MessagesChanged, MessageChat}] || !got[arrival{BookingsChanged, MessageBookingRequest}] {
+		t.Errorf("received events %v; want a message and a booking request", got)
+	}
+	for len(bEvents) > 0 {
+		if e := <-bEvents; e.Received != "" {
+			t.Errorf("the sender's own event %+v names something received", e)
+		}
+	}
+}

@@ -166,6 +166,31 @@ func (m *Map) SetBasemap(b *Basemap) {
 	m.Refresh()
 }
 
+// SetTileURL switches the map to another tile server at once: the tile
+// URL template as in Options.TileURL, "" for DefaultTileURL. The tiles of
+// the old server are dropped (the basemap shows until the new ones come),
+// and its downloads are stopped off the UI goroutine.
+func (m *Map) SetTileURL(template string) {
+	if template == "" {
+		template = DefaultTileURL
+	}
+	if template == m.opts.TileURL || m.closed.Load() {
+		return
+	}
+	m.opts.TileURL = template
+	fo := m.opts
+	if fo.NoTiles {
+		fo.TileURL = ""
+	}
+	old := m.fetch
+	m.fetch = newFetcher(fo, m.opts.Basemap, m.tileArrived)
+	go old.close()
+	m.Refresh()
+}
+
+// TileURL is the tile URL template the map uses.
+func (m *Map) TileURL() string { return m.opts.TileURL }
+
 // Close stops the map's downloads and basemap drawing and waits for them;
 // callbacks still on their way to the UI goroutine then do nothing.
 func (m *Map) Close() {
@@ -334,9 +359,14 @@ func (m *Map) Dragged(ev *fyne.DragEvent) {
 // DragEnd ends a pan. It implements fyne.Draggable.
 func (m *Map) DragEnd() {}
 
-// Scrolled zooms around the pointer, a level per wheel notch. It
-// implements fyne.Scrollable.
+// Scrolled zooms around the pointer, a level per wheel notch; a touchpad's
+// small steps add up to a notch. Being Scrollable, the map takes the scroll
+// events over it, so a page the map sits in does not scroll under the
+// pointer. It implements fyne.Scrollable.
 func (m *Map) Scrolled(ev *fyne.ScrollEvent) {
+	if (ev.Scrolled.DY > 0) != (m.scrollAcc > 0) {
+		m.scrollAcc = 0 // a turn the other way starts afresh
+	}
 	m.scrollAcc += ev.Scrolled.DY
 	switch {
 	case m.scrollAcc >= 10:

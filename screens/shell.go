@@ -86,6 +86,8 @@ type shell struct {
 	postRide *postRideScreen
 	net      *networkScreen
 	settings *settingsScreen
+	profile  *profileScreen
+	notify   *notifier
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
@@ -109,6 +111,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)
 	sh.settings = newSettingsScreen(sh)
+	sh.profile, sh.notify = newProfileScreen(sh), newNotifier(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
@@ -116,6 +119,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
+		container.NewTabItemWithIcon(tabProfile, theme.AccountIcon(), sh.profile.content),
 		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
@@ -154,6 +158,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.rooms.reload()
 	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
+	sh.profile.load(true)
 	return sh
 }
 
@@ -180,6 +185,7 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
 				sh.net.changed()
 			}
+			sh.personal(ev)
 		}
 	}
 }

@@ -49,7 +49,12 @@ func newPassphraseForm(title, confirm string, isNew bool, win fyne.Window, done 
 	f := &passphraseForm{pass: widget.NewPasswordEntry()}
 	items := []*widget.FormItem{widget.NewFormItem("Passphrase", f.pass)}
 	if isNew {
-		f.pass.Validator = app.CheckPassphrase
+		f.pass.Validator = func(s string) error {
+			if err := app.CheckPassphrase(s); err != nil {
+				return errors.New(sentence(err.Error()))
+			}
+			return nil
+		}
 		f.again = widget.NewPasswordEntry()
 		f.again.Validator = func(s string) error {
 			if s != f.pass.Text {

@@ -713,6 +713,7 @@ func (r *mapRenderer) rebuild() {
 	// Pins and clusters; the selected pin last so it is on top.
 	nm := 0
 	var selMark *marker
+	var labels [][2]fyne.Position // top-left and bottom-right of the labels placed
 	for _, c := range m.currentClusters() {
 		p := m.toScreen(c.world)
 		// Only markers whose point is on the map: nothing is drawn over the
@@ -727,6 +728,16 @@ func (r *mapRenderer) rebuild() {
 		nm++
 		sel := c.count == 1 && m.pins[c.first].ID == m.selected
 		mk.set(c, p, sel, m.pins[c.first].Label, sz.Width)
+		if mk.label.Text != "" && !sel {
+			// A label that would cover another is left out: overlapping
+			// labels can't be read, and each costs a text to draw.
+			box := fyne.NewSize(mk.halo.Size().Width, mk.halo.Size().Height)
+			if overlapsAny(labels, mk.halo.Position(), box) {
+				mk.label.Text = ""
+			} else {
+				labels = append(labels, [2]fyne.Position{mk.halo.Position(), mk.halo.Position().Add(box)})
+			}
+		}
 		if sel {
 			selMark = mk
 			continue
@@ -767,6 +778,16 @@ func (r *mapRenderer) rebuild() {
 	}
 	objs = append(objs, r.zoomBox)
 	r.objects = objs
+}
+
+// overlapsAny reports whether the box at p of size sz overlaps any of rects.
+func overlapsAny(rects [][2]fyne.Position, p fyne.Position, sz fyne.Size) bool {
+	for _, r := range rects {
+		if p.X < r[1].X && r[0].X < p.X+sz.Width && p.Y < r[1].Y && r[0].Y < p.Y+sz.Height {
+			return true
+		}
+	}
+	return false
 }
 
 func newMarker() *marker {

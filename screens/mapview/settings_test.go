@@ -86,3 +86,29 @@ func TestWheelOverMapInPage(t *testing.T) {
 		t.Errorf("wheel over the page: offset %v, zoom %d; want the page scrolled, the map as it was", page.Offset.Y, m.Zoom())
 	}
 }
+
+// TestOverlappingLabelsLeftOut: of two lone pins whose labels would cover
+// each other, the second's label is left out; far apart, both show.
+func TestOverlappingLabelsLeftOut(t *testing.T) {
+	m, _, _ := newTestMap(t)
+	lat, lon, _ := m.Center()
+	step := degPerUnit(12) * 70 // 70 units apart: two markers, not a cluster
+	labels := func() []string {
+		var out []string
+		for _, mk := range test.WidgetRenderer(m).(*mapRenderer).marks {
+			if mk.label.Text != "" && mk.label.Visible() {
+				out = append(out, mk.label.Text)
+			}
+		}
+		return out
+	}
+	long := "A long label for a pin, wider than 70 units"
+	m.SetPins([]Pin{{ID: "a", Lat: lat, Lon: lon, Label: long}, {ID: "b", Lat: lat, Lon: lon + step, Label: long}})
+	if got := labels(); len(got) != 1 {
+		t.Errorf("overlapping labels shown: %q, want one", got)
+	}
+	m.SetPins([]Pin{{ID: "a", Lat: lat, Lon: lon, Label: "€80"}, {ID: "b", Lat: lat, Lon: lon + step, Label: "€95"}})
+	if got := labels(); len(got) != 2 {
+		t.Errorf("labels apart: %q, want both", got)
+	}
+}

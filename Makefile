@@ -87,6 +87,7 @@ bench: deps
 	           printf "BENCH ingest records_per_s=%.0f verify_per_s=%.0f ratio=%.2f\n", r, v, r / v }'
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(P1Spread|P2CatchUp|P2Diff|LatePeerCatchUp)$$' -benchtime 1x -count 1 -timeout 1h ./app | grep -o 'BENCH .*'
 	@BENCH_SCALE=$(BENCH_SCALE) $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkSearch(Rooms|Rides)$$' -benchtime 1x -count 1 -timeout 2h ./storage | grep -o 'BENCH P[34].*'
+	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP6Render$$' -benchtime 20x -count 1 ./screens/mapview | grep -o 'BENCH P6.*'
 	@BENCH_SCALE=$(BENCH_SCALE) xvfb-run -a -s '-screen 0 1440x900x24' $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP5Start$$' -benchtime 1x -count 1 -timeout 1h . | grep -o 'BENCH P5.*'
 
 # clean also removes what an interrupted fyne package leaves in the source tree.

@@ -512,7 +512,7 @@ func (n *Node) handleBookingMessage(ctx context.Context, env domain.Envelope) {
 		n.log.Info("ignored a booking message", "from", env.Author, "kind", env.Kind, "id", env.ID, "err", err)
 		return
 	}
-	n.bus.emit(Event{Kind: BookingsChanged, Peer: env.Author})
+	n.bus.emit(Event{Kind: BookingsChanged, Peer: env.Author, Received: env.Kind})
 }
 
 // receiveRequest keeps a request for one of the user's listings, then

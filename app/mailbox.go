@@ -137,7 +137,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 		return mailbox.Duplicate
 	}
 	n.log.Info("received a private message", "from", env.Author, "kind", env.Kind, "id", env.ID, "via", from)
-	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author})
+	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author, Received: env.Kind})
 	n.ackPickedUp(ctx, from, env)
 	n.handleBookingMessage(ctx, env)
 	return mailbox.Accepted

@@ -88,6 +88,10 @@ type Event struct {
 	Kind  EventKind
 	Kinds []domain.Kind // for RecordsChanged
 	Peer  string        // for MessagesChanged
+	// Received is the kind of the private message from Peer that caused a
+	// MessagesChanged or BookingsChanged event (domain.MessageChat,
+	// domain.MessageBookingRequest...); "" for changes made here.
+	Received string
 }
 
 // Touches reports whether a RecordsChanged event concerns records of kind k.

@@ -173,6 +173,12 @@ func validateBody(r *Record) (any, error) {
 			return nil, err
 		}
 		return body, nil
+	case *Profile:
+		// A profile has no place: it travels in the cells of its author's listings and bookings.
+		if err := checkCellList(r.Cells, 0, MaxCells); err != nil {
+			return nil, err
+		}
+		return body, nil
 	case *Calendar:
 		// The cell is the room's; the room itself is checked by the store.
 		if err := checkCellList(r.Cells, 1, 1); err != nil {

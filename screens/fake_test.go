@@ -45,6 +45,8 @@ type fakeBackend struct {
 	photoGate   chan struct{}     // when set, Photo waits for it to close
 	addPhotoErr error             // returned by AddPhoto while set
 	addedPaths  []string
+
+	profileState *fakeProfiles // see fake_profile_test.go
 }
 
 func newFake(rooms ...app.RoomListing) *fakeBackend {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -57,6 +58,8 @@ type settingsScreen struct {
 	cost     *widget.Entry
 	costMsg  *note
 	aboutBtn *widget.Button
+	openDir  *widget.Button
+	identity *identityBackup
 	content  fyne.CanvasObject
 }
 
@@ -73,7 +76,9 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 			s.tileMsg.set(sentence(err.Error()), theme.ColorNameError)
 			return
 		}
-		prefs.SetString(prefTileURL, strings.TrimSpace(text))
+		u := strings.TrimSpace(text)
+		prefs.SetString(prefTileURL, u)
+		s.applyTileURL(u)
 		s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
 	}
 	s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
@@ -119,16 +124,21 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 		return container.NewVBox(widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 	}
 	dataDir := newNote(theme.SizeNameText)
+	s.openDir = widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), s.openDataDir)
+	s.openDir.Importance = widget.LowImportance
 	if dd := sh.dataDir(); dd != "" {
 		dataDir.set(dd, theme.ColorNameForeground)
 	} else {
 		dataDir.set("Not known", theme.ColorNamePlaceHolder)
+		s.openDir.Disable()
 	}
+	s.identity = newIdentityBackup(sh)
 	form := container.New(layout.NewFormLayout(),
 		label("Map tiles"), tight(container.NewBorder(nil, nil, nil, osm, s.tileURL), s.tileMsg.rt),
 		label("Theme"), s.theme,
 		label("Cost per km"), tight(s.cost, s.costMsg.rt),
-		label("Data folder"), tight(dataDir.rt),
+		label("Data folder"), tight(container.NewBorder(nil, nil, nil, s.openDir, dataDir.rt)),
+		label("Identity"), tight(container.NewHBox(s.identity.exportBtn, s.identity.importBtn), s.identity.msg.rt),
 	)
 	page := container.NewVBox(heading, form, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
 	s.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
@@ -136,7 +146,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 }
 
 const (
-	tileHint = "A tile URL template with {z}, {x} and {y}; empty for OpenStreetMap. Takes effect when Caravan next starts."
+	tileHint = "A tile URL template with {z}, {x} and {y}; empty for OpenStreetMap. The maps switch to it at once."
 	costHint = "What a km costs you to drive (fuel or charge, tolls, wear), in the ride's currency. Post a ride suggests prices from it."
 )
 
@@ -173,6 +183,31 @@ func checkCostPerKm(s string) (float64, error) {
 		return 0, fmt.Errorf("at most %d per km", maxCostPerKm)
 	}
 	return v, nil
+}
+
+// applyTileURL switches every map of the window to the tile server u (""
+// for OpenStreetMap) at once, and the maps made later too.
+func (s *settingsScreen) applyTileURL(u string) {
+	sh := s.sh
+	sh.mapOpts.TileURL = u
+	for _, m := range sh.maps() {
+		m.SetTileURL(u)
+	}
+}
+
+// openDataDir opens the data folder in the system's file manager.
+func (s *settingsScreen) openDataDir() {
+	dd := s.sh.dataDir()
+	if dd == "" {
+		return
+	}
+	u, err := url.Parse(fstorage.NewFileURI(dd).String())
+	if err == nil {
+		err = s.sh.app.OpenURL(u)
+	}
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("couldn't open %s: %w", dd, err), s.sh.win)
+	}
 }
 
 // showAbout shows what Caravan is and whose data it uses.
@@ -213,4 +248,9 @@ type variantTheme struct {
 // Color is part of fyne.Theme.
 func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, t.variant)
+}
+
+// maps are every map of the window, for settings that apply to all.
+func (sh *shell) maps() []*mapview.Map {
+	return []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m, sh.postRide.mapv}
 }

@@ -30,7 +30,7 @@ func TestSettingsStored(t *testing.T) {
 			t.Errorf("URL without {y}: %q", s.tileMsg.text())
 		}
 		s.tileURL.SetText("https://tiles.example.org/{z}/{x}/{y}.png")
-		if prefs.String(prefTileURL) != "https://tiles.example.org/{z}/{x}/{y}.png" || !strings.Contains(s.tileMsg.text(), "next starts") {
+		if prefs.String(prefTileURL) != "https://tiles.example.org/{z}/{x}/{y}.png" || !strings.Contains(s.tileMsg.text(), "at once") {
 			t.Errorf("good URL: stored %q, message %q", prefs.String(prefTileURL), s.tileMsg.text())
 		}
 

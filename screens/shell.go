@@ -99,6 +99,8 @@ type shell struct {
 	postRide *postRideScreen
 	net      *networkScreen
 	settings *settingsScreen
+	profile  *profileScreen
+	notify   *notifier
 
 	// firstResults, when set, is called once the Explore screen first
 	// shows rooms. UI goroutine only.
@@ -126,6 +128,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)
 	sh.settings = newSettingsScreen(sh)
+	sh.profile, sh.notify = newProfileScreen(sh), newNotifier(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
@@ -133,6 +136,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
+		container.NewTabItemWithIcon(tabProfile, theme.AccountIcon(), sh.profile.content),
 		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
@@ -171,6 +175,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.rooms.reload()
 	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
+	sh.profile.load(true)
 	return sh
 }
 
@@ -197,6 +202,7 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
 				sh.net.changed()
 			}
+			sh.personal(ev)
 		}
 	}
 }

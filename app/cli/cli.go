@@ -76,6 +76,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.bookingStepCommands()...)
 	root.AddCommand(e.blockCommands()...)
 	root.AddCommand(e.vouchCommands()...)
+	root.AddCommand(e.identityCommand())
 	return root
 }
 

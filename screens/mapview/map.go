@@ -166,6 +166,31 @@ func (m *Map) SetBasemap(b *Basemap) {
 	m.Refresh()
 }
 
+// SetTileURL switches the map to another tile server at once: the tile
+// URL template as in Options.TileURL, "" for DefaultTileURL. The tiles of
+// the old server are dropped (the basemap shows until the new ones come),
+// and its downloads are stopped off the UI goroutine.
+func (m *Map) SetTileURL(template string) {
+	if template == "" {
+		template = DefaultTileURL
+	}
+	if template == m.opts.TileURL || m.closed.Load() {
+		return
+	}
+	m.opts.TileURL = template
+	fo := m.opts
+	if fo.NoTiles {
+		fo.TileURL = ""
+	}
+	old := m.fetch
+	m.fetch = newFetcher(fo, m.opts.Basemap, m.tileArrived)
+	go old.close()
+	m.Refresh()
+}
+
+// TileURL is the tile URL template the map uses.
+func (m *Map) TileURL() string { return m.opts.TileURL }
+
 // Close stops the map's downloads and basemap drawing and waits for them;
 // callbacks still on their way to the UI goroutine then do nothing.
 func (m *Map) Close() {
@@ -334,9 +359,14 @@ func (m *Map) Dragged(ev *fyne.DragEvent) {
 // DragEnd ends a pan. It implements fyne.Draggable.
 func (m *Map) DragEnd() {}
 
-// Scrolled zooms around the pointer, a level per wheel notch. It
-// implements fyne.Scrollable.
+// Scrolled zooms around the pointer, a level per wheel notch; a touchpad's
+// small steps add up to a notch. Being Scrollable, the map takes the scroll
+// events over it, so a page the map sits in does not scroll under the
+// pointer. It implements fyne.Scrollable.
 func (m *Map) Scrolled(ev *fyne.ScrollEvent) {
+	if (ev.Scrolled.DY > 0) != (m.scrollAcc > 0) {
+		m.scrollAcc = 0 // a turn the other way starts afresh
+	}
 	m.scrollAcc += ev.Scrolled.DY
 	switch {
 	case m.scrollAcc >= 10:
@@ -683,6 +713,7 @@ func (r *mapRenderer) rebuild() {
 	// Pins and clusters; the selected pin last so it is on top.
 	nm := 0
 	var selMark *marker
+	var labels [][2]fyne.Position // top-left and bottom-right of the labels placed
 	for _, c := range m.currentClusters() {
 		p := m.toScreen(c.world)
 		// Only markers whose point is on the map: nothing is drawn over the
@@ -697,6 +728,16 @@ func (r *mapRenderer) rebuild() {
 		nm++
 		sel := c.count == 1 && m.pins[c.first].ID == m.selected
 		mk.set(c, p, sel, m.pins[c.first].Label, sz.Width)
+		if mk.label.Text != "" && !sel {
+			// A label that would cover another is left out: overlapping
+			// labels can't be read, and each costs a text to draw.
+			box := fyne.NewSize(mk.halo.Size().Width, mk.halo.Size().Height)
+			if overlapsAny(labels, mk.halo.Position(), box) {
+				mk.label.Text = ""
+			} else {
+				labels = append(labels, [2]fyne.Position{mk.halo.Position(), mk.halo.Position().Add(box)})
+			}
+		}
 		if sel {
 			selMark = mk
 			continue
@@ -737,6 +778,16 @@ func (r *mapRenderer) rebuild() {
 	}
 	objs = append(objs, r.zoomBox)
 	r.objects = objs
+}
+
+// overlapsAny reports whether the box at p of size sz overlaps any of rects.
+func overlapsAny(rects [][2]fyne.Position, p fyne.Position, sz fyne.Size) bool {
+	for _, r := range rects {
+		if p.X < r[1].X && r[0].X < p.X+sz.Width && p.Y < r[1].Y && r[0].Y < p.Y+sz.Height {
+			return true
+		}
+	}
+	return false
 }
 
 func newMarker() *marker {

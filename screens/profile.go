@@ -1,0 +1,431 @@
+package screens
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// tabProfile is the Profile screen's tab title.
+const tabProfile = "Profile"
+
+// profileTimeout bounds loading or saving the profile.
+const profileTimeout = 30 * time.Second
+
+// avatarSize is the size the avatar is shown at.
+var avatarSize = fyne.NewSquareSize(112)
+
+// profileScreen shows and edits the user's profile (name, about, languages,
+// avatar), signed and published as the profile record, with the user's own
+// reputation beside it.
+type profileScreen struct {
+	sh *shell
+
+	// UI goroutine only.
+	avatar     *fyne.Container // the image or a placeholder
+	avatarHash string
+	pickBtn    *widget.Button
+	removeBtn  *widget.Button
+	avatarMsg  *note
+	name       *widget.Entry
+	nameMsg    *note
+	about      *widget.Entry
+	aboutMsg   *note
+	langs      *widget.Entry
+	langsMsg   *note
+	save       *widget.Button
+	activity   *widget.Activity
+	status     *widget.Label
+	shared     *note
+	userID     *widget.Label
+	reputation *widget.Label
+	repDetail  *note
+	busy       bool // saving, or importing an avatar
+	loadGen    int  // which load's answer is wanted
+	content    fyne.CanvasObject
+}
+
+func newProfileScreen(sh *shell) *profileScreen {
+	p := &profileScreen{sh: sh}
+	p.avatar = container.NewStack()
+	p.pickBtn = widget.NewButtonWithIcon("Choose picture…", theme.FileImageIcon(), p.openPicker)
+	p.removeBtn = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.setAvatar("", nil) })
+	p.removeBtn.Importance = widget.LowImportance
+	p.avatarMsg = newNote(theme.SizeNameCaptionText)
+	p.setAvatar("", nil)
+
+	p.name = widget.NewEntry()
+	p.name.SetPlaceHolder("The name people see, e.g. Ada L.")
+	p.nameMsg = newNote(theme.SizeNameCaptionText)
+	p.name.OnChanged = func(string) { p.checkName() }
+	p.about = widget.NewMultiLineEntry()
+	p.about.SetPlaceHolder("A few words about you: what you do, how you travel, what you like in a host or a guest")
+	p.about.Wrapping = fyne.TextWrapWord
+	p.about.SetMinRowsVisible(4)
+	p.aboutMsg = newNote(theme.SizeNameCaptionText)
+	p.about.OnChanged = func(string) { p.checkAbout() }
+	p.langs = widget.NewEntry()
+	p.langs.SetPlaceHolder("e.g. English, Français")
+	p.langsMsg = newNote(theme.SizeNameCaptionText)
+	p.langs.OnChanged = func(string) { p.checkLangs() }
+	p.checkName()
+	p.checkAbout()
+	p.checkLangs()
+
+	p.save = widget.NewButtonWithIcon("Save profile", theme.DocumentSaveIcon(), p.submit)
+	p.save.Importance = widget.HighImportance
+	p.activity = widget.NewActivity()
+	p.activity.Hide()
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.status.Hide()
+	p.shared = newNote(theme.SizeNameCaptionText)
+
+	p.userID = widget.NewLabel("")
+	p.userID.Truncation = fyne.TextTruncateEllipsis
+	copyID := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		sh.app.Clipboard().SetContent(p.userID.Text)
+		sh.banner.show("User ID copied")
+	})
+	copyID.Importance = widget.LowImportance
+	p.reputation = widget.NewLabel("")
+	p.reputation.Wrapping = fyne.TextWrapWord
+	p.repDetail = newNote(theme.SizeNameCaptionText)
+	idNote := newNote(theme.SizeNameCaptionText)
+	idNote.set("Your identity is a key kept in the data folder. Back it up from Settings → Export identity…, or you lose it with this computer.", theme.ColorNamePlaceHolder)
+
+	heading := widget.NewLabelWithStyle("Profile", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	intro := widget.NewLabel("How hosts, guests, drivers and riders see you. It is signed with your key and shared with the peers of the areas of your listings and trips.")
+	intro.Wrapping = fyne.TextWrapWord
+	tight := func(objs ...fyne.CanvasObject) *fyne.Container {
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
+	}
+	label := func(t string) fyne.CanvasObject {
+		return container.NewVBox(widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	}
+	avatarRow := container.NewHBox(container.New(layout.NewGridWrapLayout(avatarSize), p.avatar),
+		container.NewVBox(p.pickBtn, p.removeBtn))
+	form := container.New(layout.NewFormLayout(),
+		label("Picture"), tight(avatarRow, p.avatarMsg.rt),
+		label("Name"), tight(p.name, p.nameMsg.rt),
+		label("About"), tight(p.about, p.aboutMsg.rt),
+		label("Languages"), tight(p.langs, p.langsMsg.rt),
+	)
+	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.save), p.status)
+	sub := func(t string) *widget.Label {
+		l := widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.SizeName = theme.SizeNameSubHeadingText
+		return l
+	}
+	page := container.NewVBox(heading, intro, form, buttons, p.shared.rt,
+		widget.NewSeparator(), sub("Reputation"), p.reputation, p.repDetail.rt,
+		widget.NewSeparator(), sub("Identity"),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("User ID", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyID, p.userID),
+		idNote.rt,
+	)
+	p.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
+	return p
+}
+
+// load reads the profile and reputation and fills the screen; the form is
+// filled only the first time and after a save, so typing is never lost.
+func (p *profileScreen) load(fillForm bool) {
+	p.loadGen++
+	gen := p.loadGen
+	p.sh.wg.Add(1)
+	go func() {
+		defer p.sh.wg.Done()
+		ctx, cancel := context.WithTimeout(p.sh.ctx, profileTimeout)
+		defer cancel()
+		prof, rep, err := p.sh.b.OwnProfile(ctx)
+		var avatar []byte
+		if err == nil && fillForm && prof.Avatar != "" {
+			avatar, _ = p.sh.b.Photo(ctx, prof.Avatar, prof.Peer) // a missing avatar shows as none
+		}
+		if p.sh.ctx.Err() != nil {
+			return
+		}
+		p.sh.do(func() {
+			if gen != p.loadGen {
+				return
+			}
+			if err != nil {
+				showStatus(p.status, sentence(fmt.Sprintf("couldn't read your profile: %v", err)), widget.DangerImportance)
+				return
+			}
+			p.show(prof, rep)
+			if fillForm && !p.busy {
+				p.fill(prof, avatar)
+			}
+		})
+	}()
+}
+
+// fill puts a profile in the form.
+func (p *profileScreen) fill(prof app.PersonProfile, avatar []byte) {
+	p.name.SetText(prof.Name)
+	p.about.SetText(prof.About)
+	p.langs.SetText(strings.Join(prof.Languages, ", "))
+	if prof.Avatar != "" && avatar != nil {
+		p.setAvatar(prof.Avatar, avatar)
+	} else {
+		p.setAvatar("", nil)
+	}
+}
+
+// show shows what does not belong to the form: ID, where the profile
+// travels, reputation.
+func (p *profileScreen) show(prof app.PersonProfile, rep app.Reputation) {
+	p.userID.SetText(prof.Peer)
+	switch {
+	case !prof.Found:
+		p.shared.set("No profile yet: people see your user ID only.", theme.ColorNamePlaceHolder)
+	case len(prof.Cells) == 0:
+		p.shared.set("Saved on this computer. It is shared once you post a listing or book one; save it again then.", theme.ColorNamePlaceHolder)
+	default:
+		p.shared.set(fmt.Sprintf("Version %d, shared with the peers of %s.", prof.Version, plural(len(prof.Cells), "area", "areas")), theme.ColorNamePlaceHolder)
+	}
+	p.reputation.SetText(formatReputation(rep))
+	p.repDetail.set(reputationDetail(rep), theme.ColorNamePlaceHolder)
+}
+
+// formatReputation is a one-line summary of a reputation.
+func formatReputation(r app.Reputation) string {
+	if r.Count == 0 {
+		return "No reviews yet."
+	}
+	return fmt.Sprintf("★ %.1f from %s", r.Rating, plural(r.Count, "review", "reviews"))
+}
+
+// reputationDetail says where the reviews come from.
+func reputationDetail(r app.Reputation) string {
+	if r.Count == 0 {
+		return "Reviews appear here after your first stays and rides, once both sides have written theirs."
+	}
+	parts := []string{
+		fmt.Sprintf("%d as host or driver, %d as guest or rider", r.AsOwner, r.AsRenter),
+		fmt.Sprintf("%.0f%% with a signed booking as proof", r.WithProof*100),
+		fmt.Sprintf("%d in the last year", r.LastYear),
+	}
+	return strings.Join(parts, " · ")
+}
+
+// parseLanguages splits what was typed at commas, without blanks or
+// repeats.
+func parseLanguages(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, ",") {
+		l = strings.TrimSpace(l)
+		if l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (p *profileScreen) checkName() bool {
+	n := utf8.RuneCountInString(strings.TrimSpace(p.name.Text))
+	switch {
+	case n == 0:
+		p.nameMsg.set("Required; up to 80 characters.", theme.ColorNamePlaceHolder)
+		return false
+	case utf8.RuneCountInString(p.name.Text) > app.MaxProfileName:
+		p.nameMsg.set(fmt.Sprintf("At most %d characters.", app.MaxProfileName), theme.ColorNameError)
+		return false
+	}
+	p.nameMsg.set("", theme.ColorNamePlaceHolder)
+	return true
+}
+
+func (p *profileScreen) checkAbout() bool {
+	if n := utf8.RuneCountInString(p.about.Text); n > app.MaxProfileAbout {
+		p.aboutMsg.set(fmt.Sprintf("%d characters; at most %d.", n, app.MaxProfileAbout), theme.ColorNameError)
+		return false
+	}
+	p.aboutMsg.set("Optional.", theme.ColorNamePlaceHolder)
+	return true
+}
+
+func (p *profileScreen) checkLangs() bool {
+	ls := parseLanguages(p.langs.Text)
+	if len(ls) > app.MaxProfileLanguages {
+		p.langsMsg.set(fmt.Sprintf("At most %d languages.", app.MaxProfileLanguages), theme.ColorNameError)
+		return false
+	}
+	for _, l := range ls {
+		if utf8.RuneCountInString(l) > app.MaxTag {
+			p.langsMsg.set(fmt.Sprintf("%s is longer than %d characters.", quoteShort(l), app.MaxTag), theme.ColorNameError)
+			return false
+		}
+	}
+	p.langsMsg.set("Optional; separate them with commas.", theme.ColorNamePlaceHolder)
+	return true
+}
+
+// submit saves the profile.
+func (p *profileScreen) submit() {
+	if p.busy {
+		return
+	}
+	ok := p.checkName()
+	ok = p.checkAbout() && ok
+	ok = p.checkLangs() && ok
+	if !ok {
+		if strings.TrimSpace(p.name.Text) == "" {
+			p.nameMsg.set("Required: the name people see.", theme.ColorNameError)
+		}
+		showStatus(p.status, "Fix the fields marked in red first.", widget.DangerImportance)
+		return
+	}
+	prof := app.Profile{Name: strings.TrimSpace(p.name.Text), About: strings.TrimSpace(p.about.Text), Languages: parseLanguages(p.langs.Text), Avatar: p.avatarHash}
+	p.setBusy(true)
+	p.status.Hide()
+	p.sh.wg.Add(1)
+	go func() {
+		defer p.sh.wg.Done()
+		ctx, cancel := context.WithTimeout(p.sh.ctx, profileTimeout)
+		defer cancel()
+		_, err := p.sh.b.SaveProfile(ctx, prof)
+		if p.sh.ctx.Err() != nil {
+			return
+		}
+		p.sh.do(func() {
+			p.setBusy(false)
+			if err != nil {
+				var ie *app.InputError
+				if errors.As(err, &ie) && p.fieldError(ie) {
+					showStatus(p.status, "Couldn't save the profile: fix the field marked in red.", widget.DangerImportance)
+					return
+				}
+				showStatus(p.status, sentence(fmt.Sprintf("couldn't save the profile: %v", err)), widget.DangerImportance)
+				return
+			}
+			p.status.Hide()
+			p.sh.banner.show("Profile saved")
+			p.load(false)
+		})
+	}()
+}
+
+// fieldError shows an input error under its field; false if it names none
+// of the form's.
+func (p *profileScreen) fieldError(ie *app.InputError) bool {
+	msg := sentence(ie.Detail)
+	switch ie.Field {
+	case "name":
+		p.nameMsg.set(msg, theme.ColorNameError)
+	case "about":
+		p.aboutMsg.set(msg, theme.ColorNameError)
+	case "languages":
+		p.langsMsg.set(msg, theme.ColorNameError)
+	case "avatar":
+		p.avatarMsg.set(msg, theme.ColorNameError)
+	default:
+		return false
+	}
+	return true
+}
+
+// setBusy locks the form while saving or importing a picture.
+func (p *profileScreen) setBusy(on bool) {
+	p.busy = on
+	setDisabled(on, p.save, p.pickBtn, p.removeBtn, p.name, p.about, p.langs)
+	if on {
+		p.activity.Show()
+		p.activity.Start()
+	} else {
+		p.activity.Stop()
+		p.activity.Hide()
+		if p.avatarHash == "" {
+			p.removeBtn.Disable()
+		}
+	}
+}
+
+// openPicker shows the file dialog for a picture.
+func (p *profileScreen) openPicker() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			p.avatarMsg.set(sentence("couldn't open the file: "+err.Error()), theme.ColorNameError)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		p.addAvatar(path)
+	}, p.sh.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+// addAvatar imports a picture off the UI goroutine and shows it.
+func (p *profileScreen) addAvatar(path string) {
+	p.setBusy(true)
+	p.avatarMsg.set("Adding "+filepath.Base(path)+"…", theme.ColorNamePlaceHolder)
+	p.sh.wg.Add(1)
+	go func() {
+		defer p.sh.wg.Done()
+		ctx, cancel := context.WithTimeout(p.sh.ctx, addPhotoTimeout)
+		defer cancel()
+		hash, err := p.sh.b.AddAvatar(ctx, path)
+		var data []byte
+		if err == nil {
+			data, err = p.sh.b.Photo(ctx, hash, "")
+		}
+		if p.sh.ctx.Err() != nil {
+			return
+		}
+		p.sh.do(func() {
+			p.setBusy(false)
+			if err != nil {
+				p.avatarMsg.set(sentence(fmt.Sprintf("couldn't add %s: %v", filepath.Base(path), err)), theme.ColorNameError)
+				return
+			}
+			p.setAvatar(hash, data)
+		})
+	}()
+}
+
+// setAvatar shows the picture with the given hash, or a placeholder for
+// none. Saving the profile publishes the change.
+func (p *profileScreen) setAvatar(hash string, data []byte) {
+	p.avatarHash = hash
+	objs := []fyne.CanvasObject{photoBackground()}
+	if hash != "" {
+		if ci := canvas.NewImageFromReader(bytes.NewReader(data), hash+".jpg"); ci != nil {
+			ci.FillMode = canvas.ImageFillContain
+			ci.ScaleMode = canvas.ImageScaleSmooth
+			objs = append(objs, ci)
+		}
+		p.removeBtn.Enable()
+		p.avatarMsg.set(fmt.Sprintf("Scaled down to %d pixels; shared with your profile when you save it.", app.AvatarEdge), theme.ColorNamePlaceHolder)
+	} else {
+		icon := widget.NewIcon(theme.AccountIcon())
+		objs = append(objs, container.NewPadded(icon))
+		p.removeBtn.Disable()
+		p.avatarMsg.set("Optional. JPEG or PNG.", theme.ColorNamePlaceHolder)
+	}
+	p.avatar.Objects = objs
+	p.avatar.Refresh()
+}

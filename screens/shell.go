@@ -86,6 +86,11 @@ type shell struct {
 	postRide *postRideScreen
 	net      *networkScreen
 	settings *settingsScreen
+	// The booking screens: Trips, the ride bar, and the dialogs last opened.
+	trips      *tripsScreen
+	rideBar    *rideBar
+	person     *personView
+	reviewForm *reviewForm
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
@@ -109,10 +114,13 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.postRide = newPostRideScreen(sh)
 	sh.net = newNetworkScreen(sh)
 	sh.settings = newSettingsScreen(sh)
+	sh.trips = newTripsScreen(sh)
+	sh.rideBar = newRideBar(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
+		container.NewTabItemWithIcon(tabTrips, theme.ListIcon(), sh.trips.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
@@ -120,8 +128,9 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
 	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
+	sh.rideBar.install()
 
-	sh.win.SetContent(container.NewBorder(sh.banner.content, nil, nil, nil, sh.tabs))
+	sh.win.SetContent(container.NewBorder(sh.banner.content, sh.rideBar.content, nil, nil, sh.tabs))
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
@@ -152,6 +161,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
+	sh.trips.reload()
 	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
 	return sh
@@ -173,6 +183,9 @@ func (sh *shell) listen(events <-chan app.Event) {
 			}
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
 				sh.do(sh.rides.rerun)
+			}
+			if ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged {
+				sh.trips.changed(ev)
 			}
 			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {
 				sh.cover.reload()

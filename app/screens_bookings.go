@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/caravan-p2p/caravan/domain"
+	"github.com/caravan-p2p/caravan/storage"
+)
+
+// What the booking screens need from domain, named through app so that the
+// screens talk to app only.
+
+// Role is a party's side of a booking.
+type Role = domain.Role
+
+// The roles.
+const (
+	RoleOwner  = domain.RoleOwner
+	RoleRenter = domain.RoleRenter
+)
+
+// BookingStatus is where a booking stands.
+type BookingStatus = domain.BookingStatus
+
+// The booking statuses.
+const (
+	BookingRequested = domain.BookingRequested
+	BookingAccepted  = domain.BookingAccepted
+	BookingDeclined  = domain.BookingDeclined
+	BookingCancelled = domain.BookingCancelled
+	BookingCompleted = domain.BookingCompleted
+	BookingExpired   = domain.BookingExpired
+)
+
+// CancellationPolicy is how much of the total a renter gets back on cancelling.
+type CancellationPolicy = domain.CancellationPolicy
+
+// The cancellation policies.
+const (
+	PolicyFlexible = domain.PolicyFlexible
+	PolicyModerate = domain.PolicyModerate
+	PolicyStrict   = domain.PolicyStrict
+)
+
+// DateLayout is how booking days are written: YYYY-MM-DD.
+const DateLayout = domain.DateLayout
+
+// MaxReason is the longest reason, note or review note, in characters.
+const MaxReason = domain.MaxReason
+
+// ReviewCategories are the category stars a renter gives a room or a ride.
+func ReviewCategories(k Kind) []string {
+	if k == domain.KindRide {
+		return slices.Clone(domain.RideCategories)
+	}
+	return slices.Clone(domain.RoomCategories)
+}
+
+// RoomTotal is what nights in a room cost, as a request prices them.
+func RoomTotal(pricePerNight float64, nights int) float64 {
+	return domain.RoomTotal(pricePerNight, nights)
+}
+
+// RideTotal is what seats in a ride cost, as a request prices them.
+func RideTotal(pricePerSeat float64, seats int) float64 {
+	return domain.RideTotal(pricePerSeat, seats)
+}
+
+// ListingTitle is the title of a room or a ride known here, expired or not,
+// for naming it beside a booking.
+func (n *Node) ListingTitle(ctx context.Context, id string) (string, error) {
+	rec, err := n.store.Record(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("no room or ride %s is known here", id)}
+	}
+	if err != nil {
+		return "", fmt.Errorf("listing title %s: %w", id, err)
+	}
+	body, err := domain.DecodeBody(&rec)
+	if err != nil {
+		return "", fmt.Errorf("listing title %s: %w", id, err)
+	}
+	switch l := body.(type) {
+	case *domain.Room:
+		return l.Title, nil
+	case *domain.Ride:
+		return l.Title, nil
+	}
+	return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("%s is a %s, not a room or a ride", id, rec.Kind)}
+}

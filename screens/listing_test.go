@@ -161,9 +161,13 @@ func TestListingBookRoom(t *testing.T) {
 	h.eventually("the total", func() bool { return h.shows("Total €180 for 3 nights, 2 guests") })
 
 	// The owner's refusal comes back in words.
-	fake.with(func(f *bookingFake) { f.bookErr = &app.InputError{Field: "listing", Detail: "the dates are already booked"} })
+	fake.with(func(f *bookingFake) {
+		f.bookErr = &app.InputError{Field: "listing", Detail: "the dates are already booked"}
+	})
 	h.ui(func() { test.Tap(bf.submit) })
-	h.eventually("the refusal", func() bool { return bf.status.Text == "Not sent: The dates are already booked" && !bf.submit.Disabled() })
+	h.eventually("the refusal", func() bool {
+		return bf.status.Text == "Not sent: The dates are already booked" && !bf.submit.Disabled()
+	})
 
 	fake.with(func(f *bookingFake) { f.bookErr = nil })
 	h.ui(func() { test.Tap(bf.submit) })
@@ -214,7 +218,9 @@ func TestListingBookRide(t *testing.T) {
 		r.applySearch(q, fake.rides, nil)
 		r.list.Select(0)
 	})
-	h.eventually("the ride bar", func() bool { return h.sh.rideBar.content.Visible() && h.shows("Book this ride…") && h.shows("2 seats left") })
+	h.eventually("the ride bar", func() bool {
+		return h.sh.rideBar.content.Visible() && h.shows("Book this ride…") && h.shows("2 seats left")
+	})
 	h.ui(func() { test.Tap(h.sh.explore.roomsBtn) })
 	h.eventually("no ride bar over rooms", func() bool { return !h.sh.rideBar.content.Visible() })
 	h.ui(func() { test.Tap(h.sh.explore.ridesBtn) })

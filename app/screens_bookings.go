@@ -69,19 +69,35 @@ func RideTotal(pricePerSeat float64, seats int) float64 {
 	return domain.RideTotal(pricePerSeat, seats)
 }
 
+// BookingTerms is what a listing's record says of how it is booked; the
+// search tables do not carry it.
+type BookingTerms struct {
+	Policy      CancellationPolicy `json:"cancellation_policy"`
+	InstantBook bool               `json:"instant_book"`
+}
+
+// ListingTerms reads the cancellation policy and instant book of a room or
+// a ride known here, from its record.
+func (n *Node) ListingTerms(ctx context.Context, id string) (BookingTerms, error) {
+	body, err := n.listingBody(ctx, id)
+	if err != nil {
+		return BookingTerms{}, err
+	}
+	switch l := body.(type) {
+	case *domain.Room:
+		return BookingTerms{Policy: l.Policy.Or(), InstantBook: l.InstantBook}, nil
+	case *domain.Ride:
+		return BookingTerms{Policy: l.Policy.Or(), InstantBook: l.InstantBook}, nil
+	}
+	return BookingTerms{}, &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("%s is not a room or a ride", id)}
+}
+
 // ListingTitle is the title of a room or a ride known here, expired or not,
 // for naming it beside a booking.
 func (n *Node) ListingTitle(ctx context.Context, id string) (string, error) {
-	rec, err := n.store.Record(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("no room or ride %s is known here", id)}
-	}
+	body, err := n.listingBody(ctx, id)
 	if err != nil {
-		return "", fmt.Errorf("listing title %s: %w", id, err)
-	}
-	body, err := domain.DecodeBody(&rec)
-	if err != nil {
-		return "", fmt.Errorf("listing title %s: %w", id, err)
+		return "", err
 	}
 	switch l := body.(type) {
 	case *domain.Room:
@@ -89,5 +105,21 @@ func (n *Node) ListingTitle(ctx context.Context, id string) (string, error) {
 	case *domain.Ride:
 		return l.Title, nil
 	}
-	return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("%s is a %s, not a room or a ride", id, rec.Kind)}
+	return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("%s is not a room or a ride", id)}
+}
+
+// listingBody decodes the body of a record known here, expired or not.
+func (n *Node) listingBody(ctx context.Context, id string) (any, error) {
+	rec, err := n.store.Record(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("no room or ride %s is known here", id)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", id, err)
+	}
+	body, err := domain.DecodeBody(&rec)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", id, err)
+	}
+	return body, nil
 }

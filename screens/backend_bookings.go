@@ -42,6 +42,9 @@ type BookingBackend interface {
 	Reviews(ctx context.Context, subject, author, listingID string) ([]app.Review, error)
 	// Reputation sums up the reviews of a peer known here.
 	Reputation(ctx context.Context, peer string) (app.Reputation, error)
+	// ListingTerms reads a listing's cancellation policy and instant book
+	// from its record (search results do not carry them).
+	ListingTerms(ctx context.Context, id string) (app.BookingTerms, error)
 	// ListingTitle names a room or a ride known here.
 	ListingTitle(ctx context.Context, id string) (string, error)
 	// Block hides a person's listings and refuses their messages.

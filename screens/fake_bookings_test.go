@@ -382,3 +382,20 @@ func (f *bookingFake) with(fn func(f *bookingFake)) {
 	defer f.bmu.Unlock()
 	fn(f)
 }
+
+// ListingTerms reads the policy of a room or ride the fake holds.
+func (f *fakeBackend) ListingTerms(_ context.Context, id string) (app.BookingTerms, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.rooms {
+		if r.ID == id {
+			return app.BookingTerms{Policy: r.Policy.Or(), InstantBook: r.InstantBook}, nil
+		}
+	}
+	for _, r := range f.rides {
+		if r.ID == id {
+			return app.BookingTerms{Policy: r.Policy.Or(), InstantBook: r.InstantBook}, nil
+		}
+	}
+	return app.BookingTerms{}, refuse("no room or ride %s is known here", id)
+}

@@ -475,7 +475,7 @@ func (f *bookForm) reset(id, owner string, mine, ride bool) {
 func (f *bookForm) showRoom(r app.RoomListing) {
 	f.unit, f.currency, f.maxGuests = r.PricePerNight, r.Currency, r.MaxGuests
 	f.reset(r.ID, r.Author, r.Mine, false)
-	f.policy.SetText(policyText(r.Policy))
+	f.loadTerms(r.ID)
 	f.update()
 }
 
@@ -485,8 +485,33 @@ func (f *bookForm) showRide(m app.RideMatch, pickup, dropoff [2]float64) {
 	f.pickup, f.dropoff = pickup, dropoff
 	f.reset(m.ID, m.Author, m.Mine, true)
 	f.places.SetText("Pickup " + formatCoords(pickup[1], pickup[0]) + "\nDrop-off " + formatCoords(dropoff[1], dropoff[0]))
-	f.policy.SetText(policyText(m.Policy))
+	f.loadTerms(m.ID)
 	f.update()
+}
+
+// loadTerms shows the listing's cancellation policy, read from its record
+// off the UI goroutine.
+func (f *bookForm) loadTerms(id string) {
+	f.policy.SetText("Cancellation policy: loading…")
+	f.sh.wg.Add(1)
+	go func() {
+		defer f.sh.wg.Done()
+		terms, err := f.sh.b.ListingTerms(f.sh.ctx, id)
+		f.sh.do(func() {
+			if id != f.roomID {
+				return
+			}
+			if err != nil {
+				f.policy.SetText("Cancellation policy not known here: " + errorText(err))
+				return
+			}
+			txt := policyText(terms.Policy)
+			if terms.InstantBook {
+				txt += "\nInstant book: the owner's app accepts a request that fits by itself."
+			}
+			f.policy.SetText(txt)
+		})
+	}()
 }
 
 // policyText explains a cancellation policy.

@@ -403,8 +403,6 @@ type bookForm struct {
 	openTrips     *widget.Button
 	mineNote      *widget.Label
 	content       *fyne.Container
-	lastInput     app.BookingInput // what the last Book sent, for tests
-	lastBookingID string
 }
 
 func newBookForm(sh *shell) *bookForm {
@@ -435,6 +433,7 @@ func newBookForm(sh *shell) *bookForm {
 	f.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.total.Wrapping = fyne.TextWrapWord
 	f.noteEntry = widget.NewMultiLineEntry()
+	f.noteEntry.OnChanged = func(string) { f.update() }
 	f.noteEntry.Wrapping = fyne.TextWrapWord
 	f.noteEntry.SetMinRowsVisible(2)
 	f.noteEntry.SetPlaceHolder("A word to the owner (optional): who you are, why you come…")
@@ -467,7 +466,6 @@ func (f *bookForm) reset(id, owner string, mine, ride bool) {
 	f.mineNote.Hidden = !mine
 	f.roomRow.Hidden = ride
 	f.rideRow.Hidden = !ride
-	setDisabled(mine || f.sending, f.submit)
 	f.content.Refresh()
 }
 
@@ -579,6 +577,8 @@ func nights(in app.BookingInput) int {
 
 // update shows the total for what the form says, or what it still needs.
 func (f *bookForm) update() {
+	// What is asked changed (or a listing is shown): Book may send it.
+	setDisabled(f.mine || f.sending, f.submit)
 	in, bad := f.input()
 	switch {
 	case bad != "":
@@ -606,7 +606,6 @@ func (f *bookForm) send() {
 		return
 	}
 	f.sending = true
-	f.lastInput = in
 	setDisabled(true, f.submit)
 	f.openTrips.Hide()
 	showPosting(f.activity, f.status, true, "Sending the request…")
@@ -618,15 +617,16 @@ func (f *bookForm) send() {
 		f.sh.do(func() {
 			f.sending = false
 			showPosting(f.activity, f.status, false, "")
-			setDisabled(f.mine, f.submit)
 			if listing != f.roomID {
 				return // the page shows another listing now
 			}
 			if err != nil {
+				setDisabled(f.mine, f.submit)
 				showStatus(f.status, "Not sent: "+errorText(err), widget.DangerImportance)
 				return
 			}
-			f.lastBookingID = b.ID
+			// The same request again would be a second booking: Book stays
+			// disabled until the dates, guests, seats or note change.
 			showStatus(f.status, fmt.Sprintf("Request sent: %s. The owner has until %s to answer; follow it in Trips.",
 				formatMoney(b.TotalPrice, b.Currency), b.AnswerBy.Local().Format("Mon 2 Jan 15:04")), widget.SuccessImportance)
 			f.openTrips.Show()

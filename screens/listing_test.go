@@ -170,8 +170,12 @@ func TestListingBookRoom(t *testing.T) {
 	fake.with(func(f *bookingFake) { f.bookErr = nil })
 	h.ui(func() { test.Tap(bf.submit) })
 	h.eventually("the request sent", func() bool {
-		return strings.HasPrefix(bf.status.Text, "Request sent: €180.") && bf.openTrips.Visible() && h.shows("Booking request sent")
+		return strings.HasPrefix(bf.status.Text, "Request sent: €180.") && bf.openTrips.Visible() && h.shows("Booking request sent") &&
+			bf.submit.Disabled()
 	})
+	// Changing what is asked allows another request.
+	h.ui(func() { test.Type(bf.noteEntry, " Thanks!") })
+	h.eventually("Book enabled again", func() bool { return !bf.submit.Disabled() })
 	fake.with(func(f *bookingFake) {
 		in := f.booked[len(f.booked)-1]
 		want := app.BookingInput{ListingID: "a", From: day(10).Format(app.DateLayout), To: day(13).Format(app.DateLayout), Guests: 2, Note: "Two of us, arriving by train."}

@@ -74,7 +74,7 @@ func newTripsScreen(sh *shell) *tripsScreen {
 	s.ownerNote = widget.NewLabel("")
 	for _, l := range []*widget.Label{s.renterNote, s.ownerNote} {
 		l.Wrapping = fyne.TextWrapWord
-		l.Importance = widget.LowImportance
+		l.SizeName = theme.SizeNameCaptionText
 	}
 	s.loadErr = widget.NewLabel("")
 	s.loadErr.Importance = widget.DangerImportance

@@ -114,6 +114,9 @@ func (c *conversation) render() {
 		c.box.Add(messageRow(m))
 	}
 	c.box.Refresh()
+	// The scroll learns the new height of the messages first, so that the
+	// newest is in view even when the pane was just shown.
+	c.scroll.Refresh()
 	c.scroll.ScrollToBottom()
 }
 

@@ -45,6 +45,9 @@ const (
 	PolicyStrict   = domain.PolicyStrict
 )
 
+// KindReview is the kind of a published review, as events name it.
+const KindReview = domain.KindReview
+
 // DateLayout is how booking days are written: YYYY-MM-DD.
 const DateLayout = domain.DateLayout
 

@@ -184,7 +184,7 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
 				sh.do(sh.rides.rerun)
 			}
-			if ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged {
+			if ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged || (ev.Kind == app.RecordsChanged && ev.Touches(app.KindReview)) {
 				sh.trips.changed(ev)
 			}
 			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {

@@ -111,6 +111,11 @@ func (s *tripsScreen) changed(ev app.Event) {
 			s.reload()
 		case app.MessagesChanged:
 			s.conv.changed(ev.Peer)
+		case app.RecordsChanged:
+			// A review was published: the user's sealed one may be revealed.
+			if d := s.detail; d.review != nil && !d.review.Revealed {
+				d.loadReview()
+			}
 		}
 	})
 }

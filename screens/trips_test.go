@@ -201,7 +201,9 @@ func TestReviewForm(t *testing.T) {
 		st.Revealed, st.ReviewID = true, "rev-1"
 		f.states["b-ended"] = st
 	})
-	h.ui(func() { d.review = nil; s.open("b-ended") })
+	e := app.Event{Kind: app.RecordsChanged}
+	e.Kinds = append(e.Kinds, app.KindReview)
+	fake.emit(e)
 	h.eventually("revealed", func() bool { return h.shows("Your review is published.") })
 
 	// An owner reviews with stars and text only.

@@ -11,6 +11,7 @@ import (
 // goroutine and may block.
 type Backend interface {
 	ProfileBackend
+	BookingBackend
 	// Rooms lists the rooms this peer knows that match q. The zero query
 	// lists every room, newest first.
 	Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error)

@@ -3,10 +3,13 @@ package screens
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // listing photos are JPEG
 	_ "image/png"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +58,16 @@ type listingPage struct {
 	hostNote  *note
 	where     *note
 	mapv      *mapview.Map
+
+	// The Book section and the host's reputation (listing_book.go's part).
+	ride      *app.RideMatch // the ride shown, nil for a room
+	rideQuery *app.RideQuery // the search that found it
+	book      *bookForm
+	hostRep   *note
+	roomOnly  []fyne.CanvasObject // what a ride's page hides
+	amenHead  *widget.Label
+	aboutHead *widget.Label
+	repGen    int
 }
 
 func newListingPage(sh *shell, onBack func()) *listingPage {
@@ -83,18 +96,27 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 	lp.hostNote = newNote(theme.SizeNameCaptionText)
 	lp.where = newNote(theme.SizeNameCaptionText)
 	lp.mapv = mapview.New(sh.mapOpts)
+	lp.hostRep = newNote(theme.SizeNameText)
+	profile := widget.NewButtonWithIcon("Host's profile", theme.AccountIcon(), func() {
+		showPerson(sh, lp.author())
+	})
+	lp.book = newBookForm(sh)
 
 	heading := func(t string) *widget.Label {
 		l := widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		l.SizeName = theme.SizeNameSubHeadingText
 		return l
 	}
+	lp.amenHead, lp.aboutHead = heading("Amenities"), heading("About this room")
+	amenSep := widget.NewSeparator()
+	lp.roomOnly = []fyne.CanvasObject{lp.photos, lp.photoNote.rt, amenSep, lp.amenHead, lp.amenities}
 	body := container.NewVBox(
 		lp.title, lp.mine, lp.photos, lp.photoNote.rt,
 		lp.price, lp.facts,
-		widget.NewSeparator(), heading("Amenities"), lp.amenities,
-		widget.NewSeparator(), heading("About this room"), lp.desc,
-		widget.NewSeparator(), heading("Host"), container.NewHBox(lp.host, copyHost), lp.hostNote.rt,
+		widget.NewSeparator(), heading("Book"), lp.book.content,
+		amenSep, lp.amenHead, lp.amenities,
+		widget.NewSeparator(), lp.aboutHead, lp.desc,
+		widget.NewSeparator(), heading("Host"), container.NewHBox(lp.host, copyHost, profile), lp.hostRep.rt, lp.hostNote.rt,
 		widget.NewSeparator(), heading("Where"), container.New(minHeight{260}, lp.mapv), lp.where.rt,
 		layout.NewSpacer(),
 	)
@@ -107,6 +129,14 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 func (lp *listingPage) show(r app.RoomListing) {
 	lp.close()
 	lp.room = r
+	lp.ride, lp.rideQuery = nil, nil
+	for _, o := range lp.roomOnly {
+		o.Show()
+	}
+	lp.aboutHead.SetText("About this room")
+	lp.mapv.SetRoutes(nil)
+	lp.book.showRoom(r)
+	lp.loadReputation(r.Author)
 	lp.title.SetText(r.Title)
 	lp.mine.Hidden = !r.Mine
 	lp.price.SetText(formatNightly(r.PricePerNight, r.Currency))
@@ -251,4 +281,494 @@ func stopActivities(o fyne.CanvasObject) {
 func (lp *listingPage) stop() {
 	lp.close()
 	lp.mapv.Close()
+}
+
+// author is the peer who posted the room or ride shown.
+func (lp *listingPage) author() string {
+	if lp.ride != nil {
+		return lp.ride.Author
+	}
+	return lp.room.Author
+}
+
+// showRide fills the page with a ride found by q (nil when there was no
+// search), for booking seats in it.
+func (lp *listingPage) showRide(m app.RideMatch, q *app.RideQuery) {
+	lp.close()
+	lp.room = app.RoomListing{}
+	lp.ride, lp.rideQuery = &m, q
+	for _, o := range lp.roomOnly {
+		o.Hide()
+	}
+	lp.title.SetText(m.Title)
+	lp.mine.Hidden = !m.Mine
+	lp.price.SetText(formatMoney(m.PricePerSeat, m.Currency) + " / seat")
+	lp.facts.SetText(fmt.Sprintf("Leaves %s · %s of %d left", m.DepartAt.Local().Format("Mon 2 Jan 15:04"), plural(m.SeatsLeft, "seat", "seats"), m.Seats))
+	lp.aboutHead.SetText("Route")
+	route := fmt.Sprintf("%s → %s", formatCoords(m.Route[0][1], m.Route[0][0]), formatCoords(m.Route[len(m.Route)-1][1], m.Route[len(m.Route)-1][0]))
+	if len(m.Stopovers) > 0 {
+		route += "\nVia " + strings.Join(m.Stopovers, ", ")
+	}
+	if m.RouteKm > 0 {
+		route += fmt.Sprintf("\n%s in all", formatKm(m.RouteKm))
+	}
+	lp.desc.SetText(route)
+	if m.Mine {
+		lp.host.SetText("You (" + shortID(m.Author) + ")")
+	} else {
+		lp.host.SetText("Driven by " + shortID(m.Author))
+	}
+	lp.hostNote.set("Peer ID "+m.Author, theme.ColorNamePlaceHolder)
+	pickup, dropoff := rideEnds(m, q)
+	lp.where.set("Pickup "+formatCoords(pickup[1], pickup[0])+" · drop-off "+formatCoords(dropoff[1], dropoff[0]), theme.ColorNamePlaceHolder)
+	lp.mapv.SetRoutes([]mapview.Route{{ID: m.ID, Points: m.Route}})
+	lp.mapv.SetSelectedRoute(m.ID)
+	lp.mapv.SetPins([]mapview.Pin{
+		{ID: pinPickup, Lat: pickup[1], Lon: pickup[0], Label: "Pickup"},
+		{ID: pinDropoff, Lat: dropoff[1], Lon: dropoff[0], Label: "Drop-off"},
+	})
+	lp.mapv.SetCenter((pickup[1]+dropoff[1])/2, (pickup[0]+dropoff[0])/2, 9)
+	lp.book.showRide(m, pickup, dropoff)
+	lp.loadReputation(m.Author)
+	lp.scroll.ScrollToTop()
+	lp.content.Refresh()
+}
+
+// rideEnds is where a rider gets on and off: the places searched when there
+// was a search, else the ride's own ends.
+func rideEnds(m app.RideMatch, q *app.RideQuery) (pickup, dropoff [2]float64) {
+	if q != nil {
+		return q.Pickup, q.Dropoff
+	}
+	return m.Route[0], m.Route[len(m.Route)-1]
+}
+
+// loadReputation shows what the reviews known here say of the host, loaded
+// off the UI goroutine.
+func (lp *listingPage) loadReputation(peer string) {
+	lp.repGen++
+	gen := lp.repGen
+	lp.hostRep.set("Loading the host's reviews…", theme.ColorNamePlaceHolder)
+	lp.sh.wg.Add(1)
+	go func() {
+		defer lp.sh.wg.Done()
+		rep, err := lp.sh.b.Reputation(lp.sh.ctx, peer)
+		lp.sh.do(func() {
+			if gen != lp.repGen {
+				return
+			}
+			if err != nil {
+				lp.hostRep.set("Reviews not available: "+err.Error(), theme.ColorNameError)
+				return
+			}
+			lp.hostRep.set(formatReputation(rep), theme.ColorNameForeground)
+		})
+	}()
+}
+
+// openRide shows a ride's page over Explore.
+func (e *exploreScreen) openRide(m app.RideMatch, q *app.RideQuery) {
+	e.page.showRide(m, q)
+	e.main.Hide()
+	e.page.content.Show()
+}
+
+// bookForm is the Book section of a listing page: a room's dates and guests
+// or a ride's seats, the cancellation policy and the total before sending,
+// a note to the owner, and Book.
+type bookForm struct {
+	sh *shell
+
+	// UI goroutine only.
+	roomID, owner string
+	isRide, mine  bool
+	unit          float64 // price per night or per seat
+	currency      string
+	maxGuests     int
+	seatsLeft     int
+	pickup        [2]float64
+	dropoff       [2]float64
+	sending       bool
+	from, to      *widget.DateEntry
+	guests, seats *widget.Entry
+	roomRow       *fyne.Container
+	rideRow       *fyne.Container
+	places        *widget.Label
+	policy        *widget.Label
+	total         *widget.Label
+	noteEntry     *widget.Entry
+	submit        *widget.Button
+	activity      *widget.Activity
+	status        *widget.Label
+	openTrips     *widget.Button
+	mineNote      *widget.Label
+	content       *fyne.Container
+}
+
+func newBookForm(sh *shell) *bookForm {
+	f := &bookForm{sh: sh}
+	f.from, f.to = widget.NewDateEntry(), widget.NewDateEntry()
+	f.from.SetPlaceHolder("Check-in")
+	f.to.SetPlaceHolder("Check-out")
+	f.guests = widget.NewEntry()
+	f.guests.SetText("1")
+	f.seats = widget.NewEntry()
+	f.seats.SetText("1")
+	for _, d := range []*widget.DateEntry{f.from, f.to} {
+		d.OnChanged = func(*time.Time) { f.update() }
+	}
+	for _, e := range []*widget.Entry{f.guests, f.seats} {
+		e.OnChanged = func(string) { f.update() }
+	}
+	bold := func(t string) *widget.Label {
+		return widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	f.roomRow = container.New(layout.NewFormLayout(),
+		bold("Check-in"), f.from, bold("Check-out"), f.to, bold("Guests"), f.guests)
+	f.places = widget.NewLabel("")
+	f.places.Wrapping = fyne.TextWrapWord
+	f.rideRow = container.New(layout.NewFormLayout(), bold("Seats"), f.seats, bold("Where"), f.places)
+	f.policy = widget.NewLabel("")
+	f.policy.Wrapping = fyne.TextWrapWord
+	f.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.total.Wrapping = fyne.TextWrapWord
+	f.noteEntry = widget.NewMultiLineEntry()
+	f.noteEntry.OnChanged = func(string) { f.update() }
+	f.noteEntry.Wrapping = fyne.TextWrapWord
+	f.noteEntry.SetMinRowsVisible(2)
+	f.noteEntry.SetPlaceHolder("A word to the owner (optional): who you are, why you come…")
+	f.submit = widget.NewButtonWithIcon("Book", theme.ConfirmIcon(), f.send)
+	f.submit.Importance = widget.HighImportance
+	f.activity = widget.NewActivity()
+	f.activity.Hide()
+	f.status = widget.NewLabel("")
+	f.status.Wrapping = fyne.TextWrapWord
+	f.status.Hide()
+	f.openTrips = widget.NewButtonWithIcon("Open Trips", theme.ListIcon(), func() { sh.show(tabTrips) })
+	f.openTrips.Hide()
+	f.mineNote = widget.NewLabel("This is your own listing: its requests come to you in Trips.")
+	f.mineNote.Wrapping = fyne.TextWrapWord
+	f.content = container.NewVBox(f.mineNote, f.roomRow, f.rideRow, f.policy, f.total, f.noteEntry,
+		container.NewHBox(f.submit, f.activity, f.openTrips), f.status)
+	return f
+}
+
+// reset clears what the last listing left in the form.
+func (f *bookForm) reset(id, owner string, mine, ride bool) {
+	f.roomID, f.owner, f.mine, f.isRide = id, owner, mine, ride
+	f.from.SetDate(nil)
+	f.to.SetDate(nil)
+	f.guests.SetText("1")
+	f.seats.SetText("1")
+	f.noteEntry.SetText("")
+	f.status.Hide()
+	f.openTrips.Hide()
+	f.mineNote.Hidden = !mine
+	f.roomRow.Hidden = ride
+	f.rideRow.Hidden = !ride
+	f.content.Refresh()
+}
+
+// showRoom sets the form up for a room.
+func (f *bookForm) showRoom(r app.RoomListing) {
+	f.unit, f.currency, f.maxGuests = r.PricePerNight, r.Currency, r.MaxGuests
+	f.reset(r.ID, r.Author, r.Mine, false)
+	f.loadTerms(r.ID)
+	f.update()
+}
+
+// showRide sets the form up for seats in a ride.
+func (f *bookForm) showRide(m app.RideMatch, pickup, dropoff [2]float64) {
+	f.unit, f.currency, f.seatsLeft = m.PricePerSeat, m.Currency, m.SeatsLeft
+	f.pickup, f.dropoff = pickup, dropoff
+	f.reset(m.ID, m.Author, m.Mine, true)
+	f.places.SetText("Pickup " + formatCoords(pickup[1], pickup[0]) + "\nDrop-off " + formatCoords(dropoff[1], dropoff[0]))
+	f.loadTerms(m.ID)
+	f.update()
+}
+
+// loadTerms shows the listing's cancellation policy, read from its record
+// off the UI goroutine.
+func (f *bookForm) loadTerms(id string) {
+	f.policy.SetText("Cancellation policy: loading…")
+	f.sh.wg.Add(1)
+	go func() {
+		defer f.sh.wg.Done()
+		terms, err := f.sh.b.ListingTerms(f.sh.ctx, id)
+		f.sh.do(func() {
+			if id != f.roomID {
+				return
+			}
+			if err != nil {
+				f.policy.SetText("Cancellation policy not known here: " + errorText(err))
+				return
+			}
+			txt := policyText(terms.Policy)
+			if terms.InstantBook {
+				txt += "\nInstant book: the owner's app accepts a request that fits by itself."
+			}
+			f.policy.SetText(txt)
+		})
+	}()
+}
+
+// policyText explains a cancellation policy.
+func policyText(p app.CancellationPolicy) string {
+	switch p {
+	case app.PolicyModerate:
+		return "Cancellation: moderate — full refund until 5 days before the start."
+	case app.PolicyStrict:
+		return "Cancellation: strict — half refunded until 7 days before the start, nothing after."
+	}
+	return "Cancellation: flexible — full refund until 1 day before the start."
+}
+
+// input reads the form; a message says what is wrong with it.
+func (f *bookForm) input() (app.BookingInput, string) {
+	in := app.BookingInput{ListingID: f.roomID, Note: strings.TrimSpace(f.noteEntry.Text)}
+	if f.mine {
+		return in, "This is your own listing; you cannot book it."
+	}
+	if len([]rune(in.Note)) > app.MaxReason {
+		return in, fmt.Sprintf("The note is too long: at most %d characters.", app.MaxReason)
+	}
+	if f.isRide {
+		n, err := strconv.Atoi(strings.TrimSpace(f.seats.Text))
+		switch {
+		case err != nil || n < 1:
+			return in, "Seats: a whole number, 1 or more."
+		case n > f.seatsLeft:
+			return in, fmt.Sprintf("Only %s left.", plural(f.seatsLeft, "seat is", "seats are"))
+		}
+		p, d := f.pickup, f.dropoff
+		in.Seats, in.Pickup, in.Dropoff = n, &p, &d
+		return in, ""
+	}
+	if f.from.Date == nil || f.to.Date == nil {
+		return in, "Choose the check-in and check-out days."
+	}
+	in.From, in.To = f.from.Date.Format(app.DateLayout), f.to.Date.Format(app.DateLayout)
+	if in.To <= in.From {
+		return in, "Check-out comes after check-in."
+	}
+	if in.From < time.Now().Format(app.DateLayout) {
+		return in, "Check-in has passed; choose a day from today."
+	}
+	g, err := strconv.Atoi(strings.TrimSpace(f.guests.Text))
+	switch {
+	case err != nil || g < 1:
+		return in, "Guests: a whole number, 1 or more."
+	case f.maxGuests > 0 && g > f.maxGuests:
+		return in, fmt.Sprintf("The room takes at most %s.", plural(f.maxGuests, "guest", "guests"))
+	}
+	in.Guests = g
+	return in, ""
+}
+
+// nights is the number of nights the form's dates cover, 0 when unset.
+func nights(in app.BookingInput) int {
+	a, err1 := time.Parse(app.DateLayout, in.From)
+	b, err2 := time.Parse(app.DateLayout, in.To)
+	if err1 != nil || err2 != nil || !b.After(a) {
+		return 0
+	}
+	return int(b.Sub(a) / (24 * time.Hour))
+}
+
+// update shows the total for what the form says, or what it still needs.
+func (f *bookForm) update() {
+	// What is asked changed (or a listing is shown): Book may send it.
+	setDisabled(f.mine || f.sending, f.submit)
+	in, bad := f.input()
+	switch {
+	case bad != "":
+		f.total.SetText(bad)
+		f.total.Importance = widget.MediumImportance
+	case f.isRide:
+		f.total.SetText(fmt.Sprintf("Total %s for %s", formatMoney(app.RideTotal(f.unit, in.Seats), f.currency), plural(in.Seats, "seat", "seats")))
+		f.total.Importance = widget.HighImportance
+	default:
+		n := nights(in)
+		f.total.SetText(fmt.Sprintf("Total %s for %s, %s", formatMoney(app.RoomTotal(f.unit, n), f.currency), plural(n, "night", "nights"), plural(in.Guests, "guest", "guests")))
+		f.total.Importance = widget.HighImportance
+	}
+	f.total.Refresh()
+}
+
+// send checks the form and sends the request off the UI goroutine.
+func (f *bookForm) send() {
+	if f.sending {
+		return
+	}
+	in, bad := f.input()
+	if bad != "" {
+		showStatus(f.status, bad, widget.DangerImportance)
+		return
+	}
+	f.sending = true
+	setDisabled(true, f.submit)
+	f.openTrips.Hide()
+	showPosting(f.activity, f.status, true, "Sending the request…")
+	listing := f.roomID
+	f.sh.wg.Add(1)
+	go func() {
+		defer f.sh.wg.Done()
+		b, err := f.sh.b.Book(f.sh.ctx, in)
+		f.sh.do(func() {
+			f.sending = false
+			showPosting(f.activity, f.status, false, "")
+			if listing != f.roomID {
+				return // the page shows another listing now
+			}
+			if err != nil {
+				setDisabled(f.mine, f.submit)
+				showStatus(f.status, "Not sent: "+errorText(err), widget.DangerImportance)
+				return
+			}
+			// The same request again would be a second booking: Book stays
+			// disabled until the dates, guests, seats or note change.
+			showStatus(f.status, fmt.Sprintf("Request sent: %s. The owner has until %s to answer; follow it in Trips.",
+				formatMoney(b.TotalPrice, b.Currency), b.AnswerBy.Local().Format("Mon 2 Jan 15:04")), widget.SuccessImportance)
+			f.openTrips.Show()
+			f.sh.banner.show("Booking request sent")
+		})
+	}()
+}
+
+// errorText words an app error for a person: the detail of bad input, or
+// the error itself.
+func errorText(err error) string {
+	var ie *app.InputError
+	if errors.As(err, &ie) && ie.Detail != "" {
+		return sentence(ie.Detail)
+	}
+	return sentence(err.Error())
+}
+
+// formatReputation sums up a reputation on one or two lines.
+func formatReputation(r app.Reputation) string {
+	vouched := ""
+	if r.Vouches > 0 {
+		vouched = fmt.Sprintf(" · vouched for by %s", plural(r.Vouches, "person", "people"))
+	}
+	if r.Count == 0 {
+		return "No reviews yet." + vouched
+	}
+	s := fmt.Sprintf("★ %.1f · %s", r.Rating, plural(r.Count, "review", "reviews")) + vouched
+	if r.LastYear > 0 {
+		s += fmt.Sprintf(" · %d in the last year", r.LastYear)
+	}
+	if len(r.Categories) > 0 {
+		names := make([]string, 0, len(r.Categories))
+		for k := range r.Categories {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, k := range names {
+			parts[i] = fmt.Sprintf("%s %.1f", sentence(k), r.Categories[k])
+		}
+		s += "\n" + strings.Join(parts, " · ")
+	}
+	return s
+}
+
+// rideBar is a strip at the bottom of the window that offers to book the
+// ride selected in Explore's ride results; it opens the ride's page.
+type rideBar struct {
+	sh *shell
+
+	// UI goroutine only.
+	label   *widget.Label
+	book    *widget.Button
+	content *fyne.Container
+}
+
+func newRideBar(sh *shell) *rideBar {
+	r := &rideBar{sh: sh}
+	r.label = widget.NewLabel("")
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.book = widget.NewButtonWithIcon("Book this ride…", theme.NavigateNextIcon(), r.open)
+	r.book.Importance = widget.HighImportance
+	r.content = container.NewPadded(newTint(theme.ColorNamePrimary, 0x30,
+		container.NewBorder(nil, nil, nil, r.book, r.label)))
+	r.content.Hide()
+	return r
+}
+
+// install follows what decides whether the bar shows: the ride selected,
+// the tab and Explore's mode, and the listing page. Call it once the
+// screens are built.
+func (r *rideBar) install() {
+	sh := r.sh
+	after := func(f func()) func() {
+		return func() {
+			if f != nil {
+				f()
+			}
+			r.refresh()
+		}
+	}
+	sel, unsel := sh.rides.list.OnSelected, sh.rides.list.OnUnselected
+	sh.rides.list.OnSelected = func(id widget.ListItemID) {
+		if sel != nil {
+			sel(id)
+		}
+		r.refresh()
+	}
+	sh.rides.list.OnUnselected = func(id widget.ListItemID) {
+		if unsel != nil {
+			unsel(id)
+		}
+		r.refresh()
+	}
+	sh.explore.roomsBtn.OnTapped = after(sh.explore.roomsBtn.OnTapped)
+	sh.explore.ridesBtn.OnTapped = after(sh.explore.ridesBtn.OnTapped)
+	sh.explore.page.onBack = after(sh.explore.page.onBack)
+	tabSel := sh.tabs.OnSelected
+	sh.tabs.OnSelected = func(it *container.TabItem) {
+		if tabSel != nil {
+			tabSel(it)
+		}
+		r.refresh()
+	}
+}
+
+// selected is the ride selected in the results, if any.
+func (r *rideBar) selected() (app.RideMatch, bool) {
+	for _, m := range r.sh.rides.rides {
+		if m.ID == r.sh.rides.selected && m.ID != "" {
+			return m, true
+		}
+	}
+	return app.RideMatch{}, false
+}
+
+// refresh shows the bar while a ride is selected in Explore's ride results
+// in front. UI goroutine only.
+func (r *rideBar) refresh() {
+	m, ok := r.selected()
+	e := r.sh.explore
+	if !ok || r.sh.current() != tabRooms || e.mode != modeRides || !e.main.Visible() {
+		r.content.Hide()
+		return
+	}
+	r.label.SetText(fmt.Sprintf("%s · %s · %s / seat · %s left", m.Title, m.DepartAt.Local().Format("Mon 2 Jan 15:04"),
+		formatMoney(m.PricePerSeat, m.Currency), plural(m.SeatsLeft, "seat", "seats")))
+	r.content.Show()
+}
+
+// open shows the selected ride's page, to book it.
+func (r *rideBar) open() {
+	m, ok := r.selected()
+	if !ok {
+		return
+	}
+	var q *app.RideQuery
+	if r.sh.rides.last != nil {
+		c := *r.sh.rides.last
+		q = &c
+	}
+	r.sh.explore.openRide(m, q)
+	r.refresh()
 }

@@ -207,14 +207,6 @@ func (p *profileScreen) show(prof app.PersonProfile, rep app.Reputation) {
 	p.repDetail.set(reputationDetail(rep), theme.ColorNamePlaceHolder)
 }
 
-// formatReputation is a one-line summary of a reputation.
-func formatReputation(r app.Reputation) string {
-	if r.Count == 0 {
-		return "No reviews yet."
-	}
-	return fmt.Sprintf("★ %.1f from %s", r.Rating, plural(r.Count, "review", "reviews"))
-}
-
 // reputationDetail says where the reviews come from.
 func reputationDetail(r app.Reputation) string {
 	if r.Count == 0 {

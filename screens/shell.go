@@ -105,6 +105,11 @@ type shell struct {
 	// firstResults, when set, is called once the Explore screen first
 	// shows rooms. UI goroutine only.
 	firstResults func()
+	// The booking screens: Trips, the ride bar, and the dialogs last opened.
+	trips      *tripsScreen
+	rideBar    *rideBar
+	person     *personView
+	reviewForm *reviewForm
 }
 
 func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell {
@@ -129,10 +134,13 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.net = newNetworkScreen(sh)
 	sh.settings = newSettingsScreen(sh)
 	sh.profile, sh.notify = newProfileScreen(sh), newNotifier(sh)
+	sh.trips = newTripsScreen(sh)
+	sh.rideBar = newRideBar(sh)
 
 	// One tab per screen; Explore, Trips and Settings go here.
 	sh.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
+		container.NewTabItemWithIcon(tabTrips, theme.ListIcon(), sh.trips.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
@@ -141,8 +149,9 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	)
 	sh.tabs.SetTabLocation(container.TabLocationTop)
 	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
+	sh.rideBar.install()
 
-	sh.win.SetContent(container.NewBorder(sh.banner.content, nil, nil, nil, sh.tabs))
+	sh.win.SetContent(container.NewBorder(sh.banner.content, sh.rideBar.content, nil, nil, sh.tabs))
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
@@ -173,6 +182,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
+	sh.trips.reload()
 	sh.cover.reload()
 	sh.net.reload() // once, so that the tab is ready; then while it is in front
 	sh.profile.load(true)
@@ -195,6 +205,9 @@ func (sh *shell) listen(events <-chan app.Event) {
 			}
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
 				sh.do(sh.rides.rerun)
+			}
+			if ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged || (ev.Kind == app.RecordsChanged && ev.Touches(app.KindReview)) {
+				sh.trips.changed(ev)
 			}
 			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {
 				sh.cover.reload()

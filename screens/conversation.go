@@ -1,0 +1,224 @@
+package screens
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/caravan-p2p/caravan/app"
+)
+
+// conversation is the private messages with the other party of a booking:
+// chats as bubbles with their delivery status, booking steps as lines
+// between them, and a box to write. It reloads when the app says messages
+// with that person changed.
+type conversation struct {
+	sh *shell
+
+	// UI goroutine only.
+	peer     string
+	msgs     []app.Message
+	gen      int
+	sending  bool
+	heading  *widget.Label
+	box      *fyne.Container
+	scroll   *container.Scroll
+	entry    *widget.Entry
+	send     *widget.Button
+	activity *widget.Activity
+	status   *widget.Label
+	content  fyne.CanvasObject
+}
+
+func newConversation(sh *shell) *conversation {
+	c := &conversation{sh: sh}
+	c.heading = widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.box = container.NewVBox()
+	c.scroll = container.NewVScroll(c.box)
+	c.entry = widget.NewEntry()
+	c.entry.SetPlaceHolder("Write a message…")
+	c.entry.OnSubmitted = func(string) { c.submit() }
+	c.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.submit)
+	c.send.Importance = widget.HighImportance
+	c.activity = widget.NewActivity()
+	c.activity.Hide()
+	c.status = widget.NewLabel("")
+	c.status.Wrapping = fyne.TextWrapWord
+	c.status.Hide()
+	bottom := container.NewVBox(c.status, container.NewBorder(nil, nil, nil, container.NewHBox(c.activity, c.send), c.entry))
+	c.content = container.NewPadded(container.NewBorder(c.heading, bottom, nil, nil, c.scroll))
+	return c
+}
+
+// setPeer shows the conversation with a person. UI goroutine only.
+func (c *conversation) setPeer(peer string) {
+	if peer == c.peer {
+		c.load()
+		return
+	}
+	c.peer = peer
+	c.msgs = nil
+	c.entry.SetText("")
+	c.status.Hide()
+	c.heading.SetText("Messages with " + shortID(peer))
+	c.render()
+	c.load()
+}
+
+// changed reloads when messages with peer ("" when unknown) changed. UI
+// goroutine only.
+func (c *conversation) changed(peer string) {
+	if c.peer != "" && (peer == "" || peer == c.peer) {
+		c.load()
+	}
+}
+
+// load fetches the messages off the UI goroutine.
+func (c *conversation) load() {
+	if c.peer == "" {
+		return
+	}
+	c.gen++
+	gen, peer := c.gen, c.peer
+	c.sh.wg.Add(1)
+	go func() {
+		defer c.sh.wg.Done()
+		ms, err := c.sh.b.Messages(c.sh.ctx, peer)
+		c.sh.do(func() {
+			if gen != c.gen || peer != c.peer {
+				return
+			}
+			if err != nil {
+				showStatus(c.status, "Messages could not be loaded: "+errorText(err), widget.DangerImportance)
+				return
+			}
+			c.msgs = ms
+			c.render()
+		})
+	}()
+}
+
+// render lays the messages out, newest at the bottom. UI goroutine only.
+func (c *conversation) render() {
+	c.box.RemoveAll()
+	if len(c.msgs) == 0 {
+		l := widget.NewLabelWithStyle("No messages yet. What you write is sealed so that only they read it.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		l.Wrapping = fyne.TextWrapWord
+		c.box.Add(l)
+	}
+	for _, m := range c.msgs {
+		c.box.Add(messageRow(m))
+	}
+	c.box.Refresh()
+	// The scroll learns the new height of the messages first, so that the
+	// newest is in view even when the pane was just shown.
+	c.scroll.Refresh()
+	c.scroll.ScrollToBottom()
+}
+
+// messageRow is one message: a chat as a bubble on the sender's side, any
+// other kind as a line of its own.
+func messageRow(m app.Message) fyne.CanvasObject {
+	meta := m.SentAt.Local().Format("2 Jan 15:04")
+	if s := messageStatus(m); s != "" {
+		meta += " · " + s
+	}
+	if m.Kind != app.MessageChat {
+		l := widget.NewLabelWithStyle(kindText(m)+" · "+meta, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		l.SizeName = theme.SizeNameCaptionText
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	text := widget.NewLabel(m.Text)
+	text.Wrapping = fyne.TextWrapWord
+	caption := widget.NewLabel(meta)
+	caption.SizeName = theme.SizeNameCaptionText
+	gap := canvas.NewRectangle(nil)
+	gap.SetMinSize(fyne.NewSize(80, 0))
+	if m.Outgoing {
+		caption.Alignment = fyne.TextAlignTrailing
+		bubble := newTint(theme.ColorNamePrimary, 0x38, container.NewPadded(text))
+		return container.NewBorder(nil, nil, gap, nil, container.NewVBox(bubble, caption))
+	}
+	bubble := newTint(theme.ColorNameInputBackground, 0xff, container.NewPadded(text))
+	return container.NewBorder(nil, nil, nil, gap, container.NewVBox(bubble, caption))
+}
+
+// messageStatus words an outgoing message's delivery status; "" for an
+// incoming one.
+func messageStatus(m app.Message) string {
+	if !m.Outgoing {
+		return ""
+	}
+	switch m.Status {
+	case "queued":
+		return "waiting to send"
+	case "sent":
+		return "sent, held for them"
+	case "delivered":
+		return "delivered"
+	case "failed":
+		return "refused"
+	case "expired":
+		return "not delivered"
+	}
+	return m.Status
+}
+
+// kindText names a message that is not a chat.
+func kindText(m app.Message) string {
+	step := map[string]string{
+		"booking/request":  "Booking request",
+		"booking/accept":   "Booking accepted",
+		"booking/decline":  "Booking declined",
+		"booking/cancel":   "Booking cancelled",
+		"booking/complete": "Booking completed",
+		"booking/paid":     "Marked paid",
+		"booking/received": "Payment received",
+		"review/note":      "A note with the review",
+	}[m.Kind]
+	if step == "" {
+		step = sentence(strings.ReplaceAll(m.Kind, "/", " "))
+	}
+	if m.Outgoing {
+		return step + " (you)"
+	}
+	return step
+}
+
+// submit sends what is written, off the UI goroutine.
+func (c *conversation) submit() {
+	text := strings.TrimSpace(c.entry.Text)
+	if text == "" || c.peer == "" || c.sending {
+		return
+	}
+	c.sending = true
+	c.send.Disable()
+	showPosting(c.activity, c.status, true, "Sending…")
+	peer := c.peer
+	c.sh.wg.Add(1)
+	go func() {
+		defer c.sh.wg.Done()
+		_, err := c.sh.b.SendChat(c.sh.ctx, peer, text)
+		c.sh.do(func() {
+			c.sending = false
+			c.send.Enable()
+			showPosting(c.activity, c.status, false, "")
+			if peer != c.peer {
+				return
+			}
+			if err != nil {
+				showStatus(c.status, "Not sent: "+errorText(err), widget.DangerImportance)
+				return
+			}
+			if strings.TrimSpace(c.entry.Text) == text {
+				c.entry.SetText("")
+			}
+			c.load()
+		})
+	}()
+}

@@ -23,7 +23,7 @@ func TestProfileSaveAndShowBack(t *testing.T) {
 	p := h.sh.profile
 	h.ui(func() { h.sh.show(tabProfile) })
 	h.eventually("the reputation", func() bool {
-		return h.shows("★ 4.5 from 4 reviews") && h.shows("3 as host or driver, 1 as guest or rider")
+		return h.shows("★ 4.5 · 4 reviews") && h.shows("3 as host or driver, 1 as guest or rider")
 	})
 	h.ui(func() {
 		if !h.shows("No profile yet") || p.userID.Text != fakeSelf {

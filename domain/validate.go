@@ -35,6 +35,8 @@ func lifetime(k Kind) (time.Duration, bool) {
 		return ProfileLifetime, true // and no later than departure + RideGrace, checked on the body
 	case KindReview, KindReviewSeal:
 		return ReviewLifetime, true
+	case KindWish:
+		return WishLifetime, true // and no later than the wish is over, checked on the body
 	}
 	return 0, false
 }
@@ -166,6 +168,11 @@ func validateBody(r *Record) (any, error) {
 		}
 	case *SealedReview, *CheckedReview:
 		return body, nil // cells checked with the acceptance (review.go)
+	case *Wish:
+		if err := validateWish(r, b); err != nil { // wish.go
+			return nil, err
+		}
+		return body, nil
 	case *Calendar:
 		// The cell is the room's; the room itself is checked by the store.
 		if err := checkCellList(r.Cells, 1, 1); err != nil {
@@ -197,6 +204,8 @@ func DecodeBody(r *Record) (any, error) {
 		return decoded(DecodeCalendar(r.Body))
 	case KindProfile:
 		return decoded(DecodeProfile(r.Body))
+	case KindWish:
+		return decoded(DecodeWish(r.Body))
 	case KindReviewSeal:
 		return decoded(SealTerms(r))
 	case KindReview:

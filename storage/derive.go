@@ -201,6 +201,8 @@ func deriveRow(body any) (derived, error) {
 		return reviewRow{b}, nil
 	case *domain.SealedReview:
 		return sealRow{b}, nil
+	case *domain.Wish:
+		return newWishRow(b), nil // wish.go
 	}
 	return nil, nil
 }

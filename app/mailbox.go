@@ -146,6 +146,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 	n.log.Info("received a private message", "from", env.Author, "kind", env.Kind, "id", env.ID, "via", from)
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author})
 	n.handleBookingMessage(ctx, env)
+	n.handleWishMessage(ctx, env)
 	return mailbox.Accepted
 }
 

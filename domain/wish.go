@@ -422,3 +422,67 @@ func withinBudget(max float64, currency string, price float64, priceCurrency str
 	}
 	return ""
 }
+
+// MessageWishOffer is the kind of the private message in which an owner
+// answers a wish with one of its listings; its body is a WishOffer.
+const MessageWishOffer = "wish/offer"
+
+// WishOffer is an owner's answer to a wish: one of its listings, what the
+// wished dates or seats would cost there (the booking is priced from the
+// listing again when the renter accepts), a note, and the listing record
+// itself when it fits in the message, so the renter can book it even if the
+// listing has not reached it by gossip yet.
+type WishOffer struct {
+	WishID      string  `json:"wish_id"`
+	ListingID   string  `json:"listing_id"`
+	ListingKind Kind    `json:"listing_kind"`
+	Title       string  `json:"title"`
+	TotalPrice  float64 `json:"total_price"`
+	Currency    string  `json:"currency"`
+	Note        string  `json:"note,omitempty"`
+	Listing     *Record `json:"listing,omitempty"`
+}
+
+// DecodeWishOffer parses an offer sent by author and checks every field,
+// and the signature of the listing it carries, which must be author's.
+func DecodeWishOffer(b []byte, author string) (WishOffer, error) {
+	var o WishOffer
+	if err := decodeBody(b, &o); err != nil {
+		return o, err
+	}
+	return o, o.Validate(author)
+}
+
+// Validate checks an offer sent by author.
+func (o *WishOffer) Validate(author string) error {
+	if err := checkUUIDv7(o.WishID); err != nil {
+		return bodyError("wish_id", "%v", err)
+	}
+	if err := checkUUIDv7(o.ListingID); err != nil {
+		return bodyError("listing_id", "%v", err)
+	}
+	if o.ListingKind != KindRoom && o.ListingKind != KindRide {
+		return bodyError("listing_kind", "%q: a room or a ride is offered", o.ListingKind)
+	}
+	if err := checkText("title", o.Title, 1, MaxTitle); err != nil {
+		return err
+	}
+	if err := checkPrice("total_price", o.TotalPrice); err != nil {
+		return err
+	}
+	if err := CheckCurrency(o.Currency); err != nil {
+		return err
+	}
+	if err := checkText("note", o.Note, 0, MaxReason); err != nil {
+		return err
+	}
+	if l := o.Listing; l != nil {
+		if l.ID != o.ListingID || l.Kind != o.ListingKind || l.Author != author {
+			return bodyError("listing", "the record is not %s %s of %s", o.ListingKind, o.ListingID, author)
+		}
+		if err := VerifySignature(l); err != nil {
+			return prefixed("listing", err)
+		}
+	}
+	return nil
+}

@@ -45,6 +45,7 @@ type fakeBackend struct {
 	photoGate   chan struct{}     // when set, Photo waits for it to close
 	addPhotoErr error             // returned by AddPhoto while set
 	addedPaths  []string
+	wishes      *fakeWishState // fake_wishes_test.go
 }
 
 func newFake(rooms ...app.RoomListing) *fakeBackend {

@@ -125,7 +125,9 @@ func (l *listingWishes) askOffer(wishID string) {
 	l.note = widget.NewMultiLineEntry()
 	l.note.SetPlaceHolder("A word to the renter (optional)")
 	l.note.SetMinRowsVisible(3)
-	dialog.ShowForm("Send an offer", "Send", "Cancel", []*widget.FormItem{widget.NewFormItem("Note", l.note)}, func(ok bool) {
+	width := canvas.NewRectangle(nil)
+	width.SetMinSize(fyne.NewSize(380, 0))
+	dialog.ShowForm("Send an offer", "Send", "Cancel", []*widget.FormItem{widget.NewFormItem("Note", container.NewStack(width, l.note))}, func(ok bool) {
 		if ok {
 			l.sendOffer(wishID, l.note.Text)
 		}

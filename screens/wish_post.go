@@ -90,6 +90,7 @@ func openWishForm(sh *shell, mode string) *wishForm {
 			widget.NewFormItem("Guests", f.guests), widget.NewFormItem("At most / night", f.maxPrice))
 	} else {
 		title = "Post a wish for a ride"
+		f.text.SetPlaceHolder("A word to the drivers (optional)")
 		r := sh.rides
 		if !r.from.picked || !r.to.picked {
 			dialog.ShowInformation("Post a wish", "Pick where you start (From) and where you go (To) in the rides form first, then post your wish.", sh.win)

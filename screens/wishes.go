@@ -255,6 +255,9 @@ func describeWish(w app.Wish) string {
 			where = " around " + formatCoords((s.BBox[1]+s.BBox[3])/2, (s.BBox[0]+s.BBox[2])/2)
 		}
 		out := fmt.Sprintf("A stay%s, %s to %s, %s", where, from.Format("Mon 2 Jan"), to.Format("Mon 2 Jan"), plural(s.Guests, "guest", "guests"))
+		if len(s.Amenities) > 0 {
+			out += ", with " + formatAmenities(s.Amenities)
+		}
 		if s.MaxPricePerNight > 0 {
 			out += ", at most " + formatNightly(s.MaxPricePerNight, s.Currency)
 		}

@@ -219,7 +219,7 @@ func writeWish(w io.Writer, x app.WishView) {
 	if s := x.Stay; s != nil {
 		area := ""
 		if s.BBox != nil {
-			area = fmt.Sprintf("in %g,%g,%g,%g", s.BBox[0], s.BBox[1], s.BBox[2], s.BBox[3])
+			area = fmt.Sprintf("in %.4f,%.4f,%.4f,%.4f", s.BBox[0], s.BBox[1], s.BBox[2], s.BBox[3])
 		} else {
 			area = fmt.Sprintf("within %g km of %.4f,%.4f", s.RadiusKm, s.Centre[1], s.Centre[0])
 		}

@@ -240,3 +240,50 @@ func TestWishJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip: %+v, want %+v", got.Ride, w.Ride)
 	}
 }
+
+func TestDecodeWishOffer(t *testing.T) {
+	owner, other := mustIdentity(t), mustIdentity(t)
+	room := mustRoom(t, owner)
+	wish, err := other.NewWishRecord(Wish{Stay: testStayWish()}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := func() WishOffer {
+		return WishOffer{WishID: wish.ID, ListingID: room.ID, ListingKind: KindRoom, Title: "Quiet room", TotalPrice: 135, Currency: "EUR", Listing: &room}
+	}
+	for _, c := range []struct {
+		name   string
+		edit   func(*WishOffer)
+		author string
+		field  string // "" when valid
+	}{
+		{"with the listing", func(*WishOffer) {}, owner.Author(), ""},
+		{"without it", func(o *WishOffer) { o.Listing = nil }, owner.Author(), ""},
+		{"someone else's listing", func(*WishOffer) {}, other.Author(), "listing"},
+		{"bad wish id", func(o *WishOffer) { o.WishID = "w1" }, owner.Author(), "wish_id"},
+		{"a profile", func(o *WishOffer) { o.ListingKind, o.Listing = KindProfile, nil }, owner.Author(), "listing_kind"},
+		{"no title", func(o *WishOffer) { o.Title = " " }, owner.Author(), "title"},
+		{"bad currency", func(o *WishOffer) { o.Currency = "euro" }, owner.Author(), "currency"},
+		{"forged listing", func(o *WishOffer) {
+			forged := room
+			forged.Body = []byte(`{"title":"x"}`)
+			o.Listing = &forged
+		}, owner.Author(), "listing"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := good()
+			c.edit(&o)
+			got, err := DecodeWishOffer(mustJSON(t, o), c.author)
+			if c.field == "" {
+				if err != nil || got.ListingID != room.ID {
+					t.Fatalf("valid offer: %+v, %v", got, err)
+				}
+				return
+			}
+			var re *RejectError
+			if !errors.As(err, &re) || re.Field != c.field && !(c.field == "listing" && re.Reason == ReasonBadSignature) {
+				t.Fatalf("got %v, want a refusal of %s", err, c.field)
+			}
+		})
+	}
+}

@@ -50,8 +50,33 @@ func newListingWishes(sh *shell, listingID string) *listingWishes {
 	body := container.NewBorder(container.NewVBox(intro, l.status), nil, nil, nil,
 		container.NewStack(size, container.NewVScroll(container.NewVBox(l.activity, l.list))))
 	l.dlg = dialog.NewCustom("Wishes your listing fits", "Close", body, sh.win)
+	l.follow()
 	l.load()
 	return l
+}
+
+// follow reloads the wishes when wishes or offers change, until the dialog
+// closes.
+func (l *listingWishes) follow() {
+	events, cancel := l.sh.b.Subscribe()
+	l.dlg.SetOnClosed(cancel)
+	l.sh.wg.Add(1)
+	go func() {
+		defer l.sh.wg.Done()
+		for {
+			select {
+			case <-l.sh.ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return // the dialog closed
+				}
+				if ev.Kind == app.OffersChanged || (ev.Kind == app.RecordsChanged && ev.Touches(app.KindWish)) {
+					l.sh.do(l.load)
+				}
+			}
+		}
+	}()
 }
 
 // load reads the wishes off the UI goroutine.

@@ -188,6 +188,23 @@ func TestShowWishesFor(t *testing.T) {
 	if o := fake.wishLog().offers[0]; o.WishID != "w9" || o.ListingID != "ride-1" || o.Note != "Leaving from the station" {
 		t.Errorf("offer %+v", o)
 	}
+	// A wish arriving from the network shows while the dialog is open.
+	fake.set(func(f *fakeBackend) {
+		w := f.wishState().fits["ride-1"][0]
+		r := *w.Ride
+		r.Text = "Two bikes"
+		w.ID, w.Offered, w.Ride = "w10", false, &r
+		f.wishState().fits["ride-1"] = append(f.wishState().fits["ride-1"], w)
+	})
+	e := app.Event{Kind: app.RecordsChanged}
+	e.Kinds = append(e.Kinds, app.KindWish)
+	fake.emit(e)
+	h.eventually("the new wish", func() bool {
+		texts := strings.Join(visibleTexts(l.list), "\n")
+		return strings.Contains(texts, "Two bikes") && strings.Contains(texts, "One backpack")
+	})
+	h.ui(func() { l.dlg.Hide() })
+
 	var other *listingWishes
 	h.ui(func() { other = newListingWishes(h.sh, "nope") })
 	h.eventually("the error", func() bool {

@@ -56,5 +56,5 @@ func (b *bus) recordsChanged(kinds []domain.Kind) {
 
 // allKinds is what a change made by another process may have touched.
 func allKinds() []domain.Kind {
-	return []domain.Kind{domain.KindProfile, domain.KindRoom, domain.KindRide, domain.KindCalendar, domain.KindVouch, domain.KindTombstone}
+	return []domain.Kind{domain.KindProfile, domain.KindRoom, domain.KindRide, domain.KindCalendar, domain.KindVouch, domain.KindWish, domain.KindTombstone}
 }

@@ -140,6 +140,7 @@ func (n *Node) receiveSealed(ctx context.Context, from peer.ID, m domain.Sealed)
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: env.Author, Received: env.Kind})
 	n.ackPickedUp(ctx, from, env)
 	n.handleBookingMessage(ctx, env)
+	n.handleWishMessage(ctx, env)
 	return mailbox.Accepted
 }
 

@@ -81,6 +81,9 @@ const (
 	// BookingsChanged: a booking was made or moved on; Peer names the other
 	// party.
 	BookingsChanged
+	// OffersChanged: an offer answering a wish was sent, received or
+	// accepted; Peer names the other party (wish.go).
+	OffersChanged
 )
 
 // Event tells the screens that something they show may have changed.

@@ -44,6 +44,8 @@ func FuzzValidateBody(f *testing.F) {
 	f.Add(string(KindRide), []byte(`{"title":"x","route":[[0,0],[1,1]],"depart_at":"2026-11-26T10:00:00Z","seats":2,"seats_left":2,"price_per_seat":1,"currency":"EUR"}`), "6/32/31")
 	f.Add(string(KindCalendar), []byte(`{"room_id":"019ab000-0000-7000-8000-000000000000","blocked":[{"from":"2026-12-01","to":"2026-12-02"}]}`), "6/32/21")
 	f.Add(string(KindProfile), []byte(`{"name":"Ada"}`), "")
+	f.Add(string(KindWish), []byte(`{"stay":{"centre":[4.89,52.37],"radius_km":5,"from":"2026-11-25","to":"2026-11-27","guests":2}}`), "6/32/21")
+	f.Add(string(KindWish), []byte(`{"ride":{"from":[4.89,52.37],"to":[4.9,52.4],"depart_after":"2026-11-25T13:00:00Z","depart_before":"2026-11-27T10:00:00Z","seats":1}}`), "6/32/21")
 	f.Fuzz(func(t *testing.T, kind string, body []byte, cell string) {
 		rec := Record{Kind: Kind(kind), ID: NewID(), Version: 1, IssuedAt: testNow.UnixMilli(), ExpiresAt: testNow.Add(RideGrace).UnixMilli(), Body: body}
 		if cell != "" {

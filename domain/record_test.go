@@ -96,7 +96,7 @@ func TestValidateRejects(t *testing.T) {
 		{"expired", resign(func(r *Record) { r.IssuedAt -= 59 * 24 * 3600 * 1000; r.ExpiresAt = testNow.UnixMilli() - 1 }), ReasonExpired},
 		{"lives too long", resign(func(r *Record) { r.ExpiresAt = r.IssuedAt + int64(61*24*time.Hour/time.Millisecond) }), ReasonBadExpiry},
 		{"version zero", resign(func(r *Record) { r.Version = 0 }), ReasonBadVersion},
-		{"unknown kind", resign(func(r *Record) { r.Kind = "wish" }), ReasonBadKind},
+		{"unknown kind", resign(func(r *Record) { r.Kind = "auction" }), ReasonBadKind},
 		{"id not uuidv7", resign(func(r *Record) { r.ID = "8a1c1d7e-1111-4111-8111-111111111111" }), ReasonBadID},
 		{"too large", bodyWith(func(r *Room) { r.Description = strings.Repeat("x", 70000) }), ReasonTooLarge},
 		{"NaN latitude", resign(func(r *Record) { r.Body = []byte(strings.Replace(string(r.Body), `"lat":52.37`, `"lat":1e999`, 1)) }), ReasonBadBody},

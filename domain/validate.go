@@ -37,6 +37,8 @@ func lifetime(k Kind) (time.Duration, bool) {
 		return ReviewLifetime, true
 	case KindVouch:
 		return VouchLifetime, true
+	case KindWish:
+		return WishLifetime, true // and no later than the wish is over, checked on the body
 	}
 	return 0, false
 }
@@ -179,6 +181,11 @@ func validateBody(r *Record) (any, error) {
 			return nil, err
 		}
 		return body, nil
+	case *Wish:
+		if err := validateWish(r, b); err != nil { // wish.go
+			return nil, err
+		}
+		return body, nil
 	case *Calendar:
 		// The cell is the room's; the room itself is checked by the store.
 		if err := checkCellList(r.Cells, 1, 1); err != nil {
@@ -210,6 +217,8 @@ func DecodeBody(r *Record) (any, error) {
 		return decoded(DecodeCalendar(r.Body))
 	case KindProfile:
 		return decoded(DecodeProfile(r.Body))
+	case KindWish:
+		return decoded(DecodeWish(r.Body))
 	case KindReviewSeal:
 		return decoded(SealTerms(r))
 	case KindReview:

@@ -51,6 +51,7 @@ type Backend interface {
 	// Subscribe returns a channel of RecordsChanged and PeersChanged events,
 	// sent from other goroutines, and a function that ends the subscription.
 	Subscribe() (events <-chan app.Event, cancel func())
+	WishBackend // backend_wishes.go
 }
 
 // The node is the backend of the desktop app.

@@ -3,6 +3,7 @@ package screens
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -25,18 +26,28 @@ type exploreScreen struct {
 	main     fyne.CanvasObject // the switch and the screen of the mode
 	page     *listingPage
 	content  fyne.CanvasObject
+	// wishes is "My wishes" over Explore; wishForm the last "Post a wish"
+	// dialog opened (wishes.go, wish_post.go).
+	wishes      *wishesView
+	wishForm    *wishForm
+	wishBtn     *widget.Button
+	myWishesBtn *widget.Button
 }
 
 func newExploreScreen(sh *shell) *exploreScreen {
 	e := &exploreScreen{sh: sh, mode: modeRooms}
 	e.roomsBtn = widget.NewButtonWithIcon(modeRooms, theme.HomeIcon(), func() { e.setMode(modeRooms) })
 	e.ridesBtn = widget.NewButtonWithIcon(modeRides, theme.NavigateNextIcon(), func() { e.setMode(modeRides) })
-	bar := container.NewHBox(e.roomsBtn, e.ridesBtn)
+	e.wishBtn = widget.NewButtonWithIcon("Post a wish", theme.MailSendIcon(), func() { e.wishForm = openWishForm(sh, e.mode) })
+	e.myWishesBtn = widget.NewButtonWithIcon("My wishes", theme.ListIcon(), e.openWishes)
+	bar := container.NewHBox(e.roomsBtn, e.ridesBtn, layout.NewSpacer(), e.wishBtn, e.myWishesBtn)
 	e.main = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
 		container.NewStack(sh.rooms.content, sh.rides.content))
 	e.page = newListingPage(sh, e.closePage)
 	e.page.content.Hide()
-	e.content = container.NewStack(e.main, e.page.content)
+	e.wishes = newWishesView(sh, e.closeWishes)
+	e.wishes.content.Hide()
+	e.content = container.NewStack(e.main, e.page.content, e.wishes.content)
 	e.setMode(modeRooms)
 	return e
 }
@@ -92,5 +103,20 @@ func (e *exploreScreen) openRoom(id string) {
 func (e *exploreScreen) closePage() {
 	e.page.close()
 	e.page.content.Hide()
+	e.main.Show()
+}
+
+// openWishes shows "My wishes" over Explore.
+func (e *exploreScreen) openWishes() {
+	e.main.Hide()
+	e.page.content.Hide()
+	e.wishes.content.Show()
+	e.wishes.show()
+}
+
+// closeWishes goes back from "My wishes" to the results.
+func (e *exploreScreen) closeWishes() {
+	e.wishes.hide()
+	e.wishes.content.Hide()
 	e.main.Show()
 }

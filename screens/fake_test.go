@@ -46,7 +46,8 @@ type fakeBackend struct {
 	addPhotoErr error             // returned by AddPhoto while set
 	addedPaths  []string
 
-	profileState *fakeProfiles // see fake_profile_test.go
+	profileState *fakeProfiles  // see fake_profile_test.go
+	wishes       *fakeWishState // fake_wishes_test.go
 }
 
 func newFake(rooms ...app.RoomListing) *fakeBackend {

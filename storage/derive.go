@@ -211,6 +211,8 @@ func deriveRow(body any) (derived, error) {
 		return sealRow{b}, nil
 	case *domain.Vouch:
 		return vouchRow{b}, nil
+	case *domain.Wish:
+		return newWishRow(b), nil // wish.go
 	}
 	return nil, nil
 }

@@ -44,10 +44,10 @@ func (s *Store) Expiring(ctx context.Context, author string, kinds []domain.Kind
 }
 
 // OwnCells returns the cells of author's current listings (rooms, rides and
-// calendars), sorted: the areas the author's node keeps following.
+// calendars) and wishes, sorted: the areas the author's node keeps following.
 func (s *Store) OwnCells(ctx context.Context, author string) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT c.value FROM records r, json_each(r.cells) c
-		WHERE r.author = ? AND r.kind IN ('room', 'ride', 'calendar') ORDER BY 1`, author)
+		WHERE r.author = ? AND r.kind IN ('room', 'ride', 'calendar', 'wish') ORDER BY 1`, author)
 	if err != nil {
 		return nil, fmt.Errorf("cells of own listings: %w", err)
 	}

@@ -77,6 +77,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.blockCommands()...)
 	root.AddCommand(e.vouchCommands()...)
 	root.AddCommand(e.identityCommand())
+	e.addWishCommands(root) // wish.go
 	return root
 }
 

@@ -176,3 +176,15 @@ func (n *Node) editCalendar(ctx context.Context, room domain.Record, edit func([
 	}
 	return n.postOwn(ctx, next)
 }
+
+// MergeBlocked adds a range to sorted blocked ranges, merging those that
+// overlap or touch.
+func MergeBlocked(blocked []DateRange, add DateRange) []DateRange {
+	return domain.MergeBlocked(blocked, add)
+}
+
+// UnblockRange removes the days of r from blocked ranges, splitting a range
+// that r cuts through.
+func UnblockRange(blocked []DateRange, r DateRange) []DateRange {
+	return domain.UnblockRange(blocked, r)
+}

@@ -75,6 +75,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.bookCommand(), e.bookingsCommand(), e.reviewCommand(), e.reputationCommand())
 	root.AddCommand(e.bookingStepCommands()...)
 	root.AddCommand(e.blockCommands()...)
+	root.AddCommand(e.listingCommands()...)
 	return root
 }
 

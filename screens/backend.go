@@ -10,6 +10,7 @@ import (
 // Tests use a fake. Its methods are called from goroutines other than the UI
 // goroutine and may block.
 type Backend interface {
+	OwnerBackend // backend_owner.go
 	// Rooms lists the rooms this peer knows that match q. The zero query
 	// lists every room, newest first.
 	Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error)

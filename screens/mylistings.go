@@ -286,6 +286,7 @@ func (m *myListingsScreen) askDelete(l app.MyListing) {
 
 // edit opens the post form of the listing, filled in, to save a new version.
 func (m *myListingsScreen) edit(l app.MyListing) {
+	m.closeCalendar() // the edit may change the days: the panel would show stale ones
 	switch {
 	case l.Room != nil:
 		m.sh.post.startEdit(l)

@@ -192,6 +192,9 @@ func TestMyListingsCalendar(t *testing.T) {
 func TestEditRoomFromMyListings(t *testing.T) {
 	fake := newFake()
 	room := ownRoom("room-1", "Quiet room by the canal")
+	photo := strings.Repeat("ab", 32)
+	room.Room.Photos = []string{photo}
+	fake.set(func(f *fakeBackend) { f.photos = map[string][]byte{photo: testJPEG()} })
 	fake.setListings(room)
 	h := newHarness(t, fake)
 	h.ui(func() { h.sh.show(tabMyListings) })
@@ -221,8 +224,9 @@ func TestEditRoomFromMyListings(t *testing.T) {
 	}
 	ls, _ := fake.MyListings(t.Context())
 	got := ls[0].Room
-	if got.Lat != room.Room.Lat || got.Lon != room.Room.Lon || !got.InstantBook || !slices.Equal(got.Amenities, []string{"wifi", "sauna"}) {
-		t.Errorf("saved room %+v; want the pin, instant book and amenities kept", got)
+	if got.Lat != room.Room.Lat || got.Lon != room.Room.Lon || !got.InstantBook || !slices.Equal(got.Amenities, []string{"wifi", "sauna"}) ||
+		!slices.Equal(got.Photos, []string{photo}) {
+		t.Errorf("saved room %+v; want the pin, instant book, amenities and photo kept", got)
 	}
 	if cal := fake.calendarOf("room-1").Blocked; !slices.Equal(cal, []app.DateRange{{From: nextMonthDay(8), To: nextMonthDay(9)}}) {
 		t.Errorf("blocked days saved %v", cal)

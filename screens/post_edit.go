@@ -53,7 +53,7 @@ func (p *postRoomScreen) startEdit(l app.MyListing) {
 	p.amenities.entry.SetText(joinTags(others))
 	p.resetting = false
 	p.where.sync(true)
-	p.photos.setHashes(l.ID, r.Photos)
+	p.photos.setHashes("", r.Photos) // the user's own photos are stored here
 	p.showEditMode()
 
 	p.calLoaded = false

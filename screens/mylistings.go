@@ -242,9 +242,9 @@ func (m *myListingsScreen) act(id, done string, do func(context.Context, string)
 		err := do(ctx, id)
 		m.sh.do(func() {
 			delete(m.busy, id)
+			m.showRows() // its buttons work again, until the reload shows what changed
 			if err != nil {
 				m.setStatus(failure(err), widget.DangerImportance)
-				m.showRows()
 				return
 			}
 			m.status.Hide()

@@ -82,7 +82,10 @@ func TestMyListingsActions(t *testing.T) {
 	h.ui(func() { test.Tap(rowButton(h, 1, "Resume")) })
 	h.eventually("the ride resumed", func() bool { return rowButton(h, 1, "Pause") != nil })
 	h.ui(func() { test.Tap(rowButton(h, 0, "Renew")) })
-	h.eventually("the room renewed", func() bool { return h.shows("renewed for another 60 days") })
+	h.eventually("the room renewed", func() bool {
+		b := rowButton(h, 0, "Delete")
+		return h.shows("renewed for another 60 days") && b != nil && !b.Disabled()
+	})
 
 	fake.owner().mu.Lock()
 	fake.owner().fail = &app.InputError{Field: "listing", Detail: "room-1 has 1 accepted booking(s) still to come; cancel them first"}

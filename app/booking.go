@@ -123,6 +123,9 @@ func termsFor(rec domain.Record, body any, in BookingInput, renter string, now t
 		BookingID: domain.NewID(), ListingID: rec.ID, ListingKind: rec.Kind, Cells: rec.Cells,
 		Owner: rec.Author, Renter: renter, RequestedAt: now.UnixMilli(),
 	}
+	if domain.IsPaused(body) {
+		return t, errPaused
+	}
 	switch l := body.(type) {
 	case *domain.Room:
 		from, err := domain.DayStart(in.From)
@@ -373,6 +376,9 @@ func (n *Node) conflict(ctx context.Context, b *storage.Booking) (string, error)
 	}
 	want, err := termsFor(rec, body, BookingInput{From: t.From, To: t.To, Guests: t.Guests, Seats: t.Seats, Pickup: t.Pickup, Dropoff: t.Dropoff}, t.Renter, t.Requested())
 	if err != nil {
+		if err == errPaused {
+			return ReasonPaused, nil
+		}
 		if ie := (*InputError)(nil); errors.As(err, &ie) && ie.Field == "seats" {
 			return ReasonNoSeats, nil
 		}
@@ -420,36 +426,19 @@ func (n *Node) conflict(ctx context.Context, b *storage.Booking) (string, error)
 // (hold) or gives back when cancelled: the room's blocked days in a new
 // calendar, or the ride's seats left in a new version of the ride.
 func (n *Node) holdListing(ctx context.Context, t *domain.BookingTerms, hold bool) error {
-	now := n.now()
 	rec, body, err := n.listing(ctx, t.ListingID)
 	if err != nil {
 		return fmt.Errorf("update listing %s: %w", t.ListingID, err)
 	}
 	switch l := body.(type) {
 	case *domain.Room:
-		var prev *domain.Record
-		cal := domain.Calendar{RoomID: rec.ID}
-		if p, err := n.store.CalendarOf(ctx, rec.ID, n.Self()); err == nil {
-			prev = &p
-			if cal, err = domain.DecodeCalendar(p.Body); err != nil {
-				return fmt.Errorf("own calendar of %s: %w", rec.ID, err)
-			}
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
 		r := domain.DateRange{From: t.From, To: t.To}
-		if hold {
-			cal.Blocked = domain.MergeBlocked(cal.Blocked, r)
-		} else {
-			cal.Blocked = domain.UnblockRange(cal.Blocked, r)
-		}
-		today := now.UTC().Format(domain.DateLayout)
-		cal.Blocked = slices.DeleteFunc(cal.Blocked, func(d domain.DateRange) bool { return d.To <= today })
-		next, err := n.id.NewCalendarRecord(cal, rec.Cells[0], prev, now)
-		if err != nil {
-			return fmt.Errorf("sign calendar of %s: %w", rec.ID, err)
-		}
-		return n.postOwn(ctx, next)
+		return n.editCalendar(ctx, rec, func(blocked []domain.DateRange) []domain.DateRange {
+			if hold {
+				return domain.MergeBlocked(blocked, r)
+			}
+			return domain.UnblockRange(blocked, r)
+		})
 	case *domain.Ride:
 		ride := *l
 		if hold {

@@ -132,18 +132,6 @@ func (n *Node) wishRecord(ctx context.Context, id string) (domain.Record, error)
 	return rec, nil
 }
 
-// ownListing loads one of the user's live rooms or rides.
-func (n *Node) ownListing(ctx context.Context, id string) (domain.Record, any, error) {
-	rec, body, err := n.listing(ctx, id)
-	if err != nil {
-		return rec, nil, err
-	}
-	if rec.Author != n.Self() {
-		return rec, nil, &InputError{Reason: domain.ReasonNotOwner, Field: "listing", Detail: fmt.Sprintf("%s %s is not yours", rec.Kind, id)}
-	}
-	return rec, body, nil
-}
-
 // Wishes lists the wishes that one of the user's rooms or rides fits (the
 // matching of search run the other way): stays newest first, ride wishes
 // best served first. Wishes of blocked people are left out.

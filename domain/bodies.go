@@ -28,6 +28,9 @@ type Room struct {
 	Policy CancellationPolicy `json:"cancellation_policy,omitempty"`
 	// InstantBook lets the owner's app accept fitting requests by itself.
 	InstantBook bool `json:"instant_book,omitempty"`
+	// Paused keeps the room out of searches and bookings without deleting
+	// it (listing_state.go).
+	Paused bool `json:"paused,omitempty"`
 }
 
 // Point is the room's location as an orb point (lon, lat).
@@ -47,6 +50,9 @@ type Ride struct {
 	Policy CancellationPolicy `json:"cancellation_policy,omitempty"`
 	// InstantBook lets the driver's app accept fitting requests by itself.
 	InstantBook bool `json:"instant_book,omitempty"`
+	// Paused keeps the ride out of searches and bookings without deleting
+	// it (listing_state.go).
+	Paused bool `json:"paused,omitempty"`
 }
 
 // LineString is the route as an orb line.

@@ -12,6 +12,7 @@ import (
 type Backend interface {
 	ProfileBackend
 	BookingBackend
+	OwnerBackend
 	// Rooms lists the rooms this peer knows that match q. The zero query
 	// lists every room, newest first.
 	Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomListing, error)

@@ -66,6 +66,11 @@ type postRideScreen struct {
 	posting    bool
 	tried      bool // the user tried to post: every field shows its error
 	content    fyne.CanvasObject
+	// The edit mode (post_edit.go): the ride being edited, nil when
+	// posting a new one.
+	heading    *widget.Label
+	editing    *app.MyListing
+	cancelEdit *widget.Button
 }
 
 func newPostRideScreen(sh *shell) *postRideScreen {
@@ -111,6 +116,7 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	p.price.OnChanged = func(string) { p.validate() }
 	p.currency.OnChanged = func(string) { p.suggest(); p.validate() }
 
+	p.cancelEdit = newCancelEdit(p.stopEdit)
 	p.submit = widget.NewButtonWithIcon("Post ride", theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
@@ -121,6 +127,7 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 
 	heading := widget.NewLabelWithStyle("Post a ride", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
+	p.heading = heading
 	intro := widget.NewLabel("Offer the empty seats of a trip you are making anyway. Riders along the way share its cost; the price is not a profit.")
 	intro.Wrapping = fyne.TextWrapWord
 
@@ -140,7 +147,7 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 		label("Price per seat"), tight(container.NewBorder(nil, nil, nil, container.New(layout.NewGridWrapLayout(fyne.NewSize(110, p.currency.MinSize().Height)), p.currency), p.price),
 			p.priceMsg.rt, p.suggestMsg.rt, container.NewHBox(p.useSuggest)),
 	)
-	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.submit), p.status)
+	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.cancelEdit, p.submit), p.status)
 	page := container.NewVBox(heading, intro, form, buttons)
 	p.content = container.NewVScroll(container.New(maxWidth{860}, container.NewPadded(page)))
 
@@ -434,14 +441,23 @@ func (p *postRideScreen) submitTapped() {
 		p.setStatus("Correct what is marked in red, then post again.", widget.DangerImportance)
 		return
 	}
-	ride := p.ride()
+	ride, editing := p.ride(), p.editing
+	if editing != nil {
+		ride = p.editedRide()
+	}
 	p.setPosting(true)
 	p.sh.wg.Add(1)
 	go func() {
 		defer p.sh.wg.Done()
 		ctx, cancel := context.WithTimeout(p.sh.ctx, postTimeout)
 		defer cancel()
-		id, err := p.sh.b.PostRide(ctx, ride)
+		var id string
+		var err error
+		if editing != nil {
+			id, err = editing.ID, p.sh.b.UpdateRide(ctx, editing.ID, ride)
+		} else {
+			id, err = p.sh.b.PostRide(ctx, ride)
+		}
 		p.sh.do(func() { p.posted(id, err) })
 	}()
 }
@@ -465,6 +481,12 @@ func (p *postRideScreen) ride() app.Ride {
 // posted shows the outcome of posting.
 func (p *postRideScreen) posted(_ string, err error) {
 	p.setPosting(false)
+	if err == nil && p.editing != nil {
+		p.reset()
+		p.sh.show(tabMyListings)
+		p.sh.banner.show(rideSavedMessage)
+		return
+	}
 	if err == nil {
 		p.reset()
 		p.sh.banner.show(ridePostedMessage)
@@ -489,8 +511,12 @@ func (p *postRideScreen) setStatus(msg string, imp widget.Importance) {
 // setPosting locks the form while a post is under way.
 func (p *postRideScreen) setPosting(on bool) {
 	p.posting = on
-	setDisabled(on, p.title, p.date, p.clock, p.seats, p.price, p.currency, p.gpxBtn)
-	showPosting(p.activity, p.status, on, "Posting your ride…")
+	setDisabled(on, p.title, p.date, p.clock, p.seats, p.price, p.currency, p.gpxBtn, p.cancelEdit)
+	msg := "Posting your ride…"
+	if p.editing != nil {
+		msg = "Saving your ride…"
+	}
+	showPosting(p.activity, p.status, on, msg)
 	p.validate()
 }
 
@@ -505,6 +531,8 @@ func (p *postRideScreen) reset() {
 	p.currency.SetText(defaultCurrency)
 	p.clearRoute()
 	p.status.Hide()
+	p.editing = nil
+	p.showEditMode()
 }
 
 // stop closes the map when the window closes.

@@ -79,6 +79,15 @@ type postRoomScreen struct {
 	resetting                                                 bool
 	where                                                     *roomMap // the map to click the room's place on
 	photos                                                    *photoPicker
+	// The edit mode (post_edit.go): the listing being edited, nil when
+	// posting a new room; the calendar of blocked days, and whether it
+	// holds the edited room's days.
+	heading    *widget.Label
+	editing    *app.MyListing
+	cancelEdit *widget.Button
+	cal        *calendarPicker
+	calLoaded  bool
+	calErr     error // the blocked days were not saved with the last post
 
 	content fyne.CanvasObject
 }
@@ -151,6 +160,8 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		}
 	})
 
+	p.cal = newCalendarPicker(time.Now)
+	p.cancelEdit = newCancelEdit(p.stopEdit)
 	p.submit = widget.NewButtonWithIcon("Post room", theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
@@ -161,6 +172,7 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 
 	heading := widget.NewLabelWithStyle("Post a room", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
+	p.heading = heading
 	intro := widget.NewLabel("Your room is signed with your key and shared with the peers on your network.")
 	intro.Wrapping = fyne.TextWrapWord
 
@@ -180,12 +192,13 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		{"Guests", p.guests, nil},
 		{"Amenities", p.amenities, []fyne.CanvasObject{checkBox}},
 		{"Photos", nil, []fyne.CanvasObject{p.photos.content, p.photos.msg.rt}},
+		{"Blocked days", nil, []fyne.CanvasObject{container.New(maxWidth{420}, p.cal.content)}},
 	} {
 		label, input := p.row(r.label, r.f, r.extra...)
 		form.Add(label)
 		form.Add(input)
 	}
-	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.submit), p.status)
+	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.cancelEdit, p.submit), p.status)
 	page := container.NewVBox(heading, intro, form, buttons)
 	p.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
 
@@ -303,6 +316,11 @@ func (p *postRoomScreen) submitTapped() {
 	}
 
 	room := p.room()
+	editing, ranges := p.editing, p.cal.ranges()
+	saveDays := len(ranges) > 0 || (editing != nil && p.calLoaded)
+	if editing != nil { // what the form does not show stays as it was
+		room.Policy, room.InstantBook = editing.Room.Policy, editing.Room.InstantBook
+	}
 	p.setPosting(true)
 	ctx := p.sh.ctx
 	p.sh.wg.Add(1)
@@ -310,8 +328,20 @@ func (p *postRoomScreen) submitTapped() {
 		defer p.sh.wg.Done()
 		ctx, cancel := context.WithTimeout(ctx, postTimeout)
 		defer cancel()
-		id, err := p.sh.b.PostRoom(ctx, room)
-		p.sh.do(func() { p.posted(id, err) })
+		var id string
+		var err, calErr error
+		if editing != nil {
+			id, err = editing.ID, p.sh.b.UpdateRoom(ctx, editing.ID, room)
+		} else {
+			id, err = p.sh.b.PostRoom(ctx, room)
+		}
+		if err == nil && saveDays {
+			_, calErr = p.sh.b.SetBlockedDates(ctx, id, ranges)
+		}
+		p.sh.do(func() {
+			p.calErr = calErr
+			p.posted(id, err)
+		})
 	}()
 }
 
@@ -343,14 +373,28 @@ func (p *postRoomScreen) room() app.Room {
 // one, with every value kept.
 func (p *postRoomScreen) posted(id string, err error) {
 	p.setPosting(false)
+	if err == nil && p.editing != nil {
+		msg := roomSavedMessage
+		if p.calErr != nil {
+			msg = "Room saved, but not its blocked days: " + p.calErr.Error()
+		}
+		p.reset()
+		p.sh.show(tabMyListings)
+		p.sh.banner.show(msg)
+		return
+	}
 	if err == nil {
 		room := p.room()
+		msg := postedMessage
+		if p.calErr != nil {
+			msg = "Room posted, but not its blocked days: " + p.calErr.Error() + "; block them in My listings"
+		}
 		p.reset()
 		p.sh.explore.closePage()
 		p.sh.explore.setMode(modeRooms)
 		p.sh.rooms.showPosted(id, room.Lat, room.Lon)
 		p.sh.show(tabRooms)
-		p.sh.banner.show(postedMessage)
+		p.sh.banner.show(msg)
 		return
 	}
 	var ie *app.InputError
@@ -410,7 +454,13 @@ func (p *postRoomScreen) setPosting(on bool) {
 		setDisabled(on, c)
 	}
 	p.photos.setDisabled(on)
-	showPosting(p.activity, p.status, on, "Posting your room…")
+	p.cal.setDisabled(on)
+	setDisabled(on, p.cancelEdit)
+	msg := "Posting your room…"
+	if p.editing != nil {
+		msg = "Saving your room…"
+	}
+	showPosting(p.activity, p.status, on, msg)
 	p.updateSubmit()
 }
 
@@ -437,6 +487,10 @@ func (p *postRoomScreen) reset() {
 	}
 	p.where.clear()
 	p.photos.clear()
+	p.cal.clear()
+	p.cal.setDisabled(false)
+	p.editing, p.calLoaded, p.calErr = nil, false, nil
+	p.showEditMode()
 	p.status.Hide()
 	p.updateSubmit()
 }

@@ -143,6 +143,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		container.NewTabItemWithIcon(tabTrips, theme.ListIcon(), sh.trips.content),
 		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
 		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
+		sh.myListingsTab(),
 		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
 		container.NewTabItemWithIcon(tabProfile, theme.AccountIcon(), sh.profile.content),
 		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),

@@ -29,10 +29,11 @@ type Blobs struct {
 // records a new one: reads stay reads, and LRU order is kept to a minute.
 const touchEvery = time.Minute
 
-// pinsCTE names the hashes the owner's live rooms pin; its arguments are
-// the owner and the time in unix ms.
+// pinsCTE names the hashes the owner's live rooms pin, paused ones
+// (listed until 0) included; its arguments are the owner and the time in
+// unix ms.
 const pinsCTE = `WITH pins(hash) AS (SELECT j.value FROM rooms r, json_each(r.photos) j
-	WHERE r.author = ? AND r.expires_at > ?) `
+	WHERE r.author = ? AND (r.expires_at > ? OR r.expires_at = 0)) `
 
 // Blobs returns the blob store of the user owner (a peer ID) whose unpinned
 // blobs take at most limit bytes.

@@ -223,7 +223,7 @@ type roomRow struct {
 }
 
 func (x *roomRow) main(rid int64, r *domain.Record) []any {
-	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, r.ExpiresAt, x.Title, x.Description,
+	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, listedUntil(r, x.Paused), x.Title, x.Description,
 		x.Lat, x.Lon, x.PricePerNight, x.Currency, x.MaxGuests, x.amenities, x.photos}
 }
 
@@ -259,9 +259,20 @@ func (x *rideRow) legIDs(rid int64) string {
 
 func (x *rideRow) main(rid int64, r *domain.Record) []any {
 	_, offset := x.DepartAt.Zone()
-	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, r.ExpiresAt, x.Title, x.route, x.stopovers,
+	return []any{rid, r.ID, r.Author, int64(r.Version), r.IssuedAt, listedUntil(r, x.Paused), x.Title, x.route, x.stopovers,
 		x.DepartAt.UnixMilli(), offset, x.Seats, x.SeatsLeft, x.PricePerSeat, x.Currency,
 		x.bound.Min.Lon(), x.bound.Min.Lat(), x.bound.Max.Lon(), x.bound.Max.Lat(), arriveMs(&x.Ride), x.legIDs(rid)}
+}
+
+// listedUntil is the expires_at of a room's or ride's derived row: until
+// when searches list it. That is the record's expiry, or 0 while its owner
+// has paused it (domain.IsPaused), so every search, which leaves out what
+// has expired, leaves paused listings out too; the record itself stays.
+func listedUntil(r *domain.Record, paused bool) int64 {
+	if paused {
+		return 0
+	}
+	return r.ExpiresAt
 }
 
 // arriveMs is the ride's estimated arrival in unix ms, rounded up, so that a

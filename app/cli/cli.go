@@ -78,6 +78,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.vouchCommands()...)
 	root.AddCommand(e.identityCommand())
 	e.addWishCommands(root) // wish.go
+	root.AddCommand(e.listingCommands()...)
 	return root
 }
 

@@ -28,6 +28,10 @@ type BookingBackend interface {
 	// outside Caravan and send the other party a signed note of it.
 	MarkPaid(ctx context.Context, id string) (app.Booking, error)
 	MarkReceived(ctx context.Context, id string) (app.Booking, error)
+	// FollowPerson makes the node catch up the records about a peer
+	// (profile, reviews of them, vouches) from the peers that have them, so
+	// the person view soon shows their whole record.
+	FollowPerson(peer string) error
 	// Messages lists the private messages with a peer, oldest first.
 	Messages(ctx context.Context, with string) ([]app.Message, error)
 	// SendChat queues a chat message to a peer.

@@ -23,6 +23,7 @@ type fakeProfiles struct {
 	exported   []string // passphrases of the exports
 	backupPass string   // the passphrase ImportIdentityFile accepts
 	imported   []string // paths imported
+	followed   []string // peers FollowPerson was asked about
 }
 
 // prof is the fake's profile state, made on first use (under f.mu).
@@ -40,6 +41,13 @@ func (f *fakeBackend) Profile(ctx context.Context, peerID string) (app.PersonPro
 		return p, nil
 	}
 	return app.PersonProfile{Peer: peerID}, nil
+}
+
+func (f *fakeBackend) FollowPerson(peer string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.prof().followed = append(f.prof().followed, peer)
+	return nil
 }
 
 func (f *fakeBackend) OwnProfile(ctx context.Context) (app.PersonProfile, app.Reputation, error) {

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,10 +190,22 @@ func TestListingBookRoom(t *testing.T) {
 		return h.sh.current() == tabTrips && len(h.sh.trips.renter) == 1 && h.shows("Canal house") && h.shows("Requested · waiting")
 	})
 
-	// The host's profile: reputation and the reviews of them.
-	h.ui(func() { h.sh.show(tabRooms); showPerson(h.sh, h.sh.explore.page.author()) })
+	// The host's profile: name, languages, reputation and the reviews of
+	// them, and the node asked to catch up what others know of the host.
+	host := ""
+	h.ui(func() { host = h.sh.explore.page.author() })
+	fake.setProfiles(func(p *fakeProfiles) {
+		p.profiles[host] = app.PersonProfile{Peer: host, Found: true, Profile: app.Profile{Name: "Marijke", Languages: []string{"Nederlands", "English"}}}
+	})
+	h.ui(func() { h.sh.show(tabRooms); showPerson(h.sh, host) })
 	h.eventually("the person view", func() bool {
-		return h.overlayShows("★ 4.5 · 2 reviews") && h.overlayShows("Spotless and quiet.") && h.overlayShows("2 as host or driver")
+		return h.overlayShows("★ 4.5 · 2 reviews") && h.overlayShows("Spotless and quiet.") && h.overlayShows("2 as host or driver") &&
+			h.overlayShows("Marijke") && h.overlayShows("Speaks Nederlands, English")
+	})
+	fake.setProfiles(func(p *fakeProfiles) {
+		if !slices.Contains(p.followed, host) {
+			t.Errorf("the person view did not follow %s: %v", host, p.followed)
+		}
 	})
 	h.ui(func() { h.sh.person.dlg.Hide() })
 

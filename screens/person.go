@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -23,6 +24,7 @@ type personView struct {
 	// UI goroutine only.
 	name     *widget.Label
 	id       *note
+	about    *note
 	rep      *note
 	reviews  *fyne.Container
 	activity *widget.Activity
@@ -37,6 +39,7 @@ func showPerson(sh *shell, peer string) *personView {
 	p.name.SizeName = theme.SizeNameSubHeadingText
 	p.id = newNote(theme.SizeNameCaptionText)
 	p.id.set("Peer ID "+peer, theme.ColorNamePlaceHolder)
+	p.about = newNote(theme.SizeNameText)
 	p.rep = newNote(theme.SizeNameText)
 	p.rep.set("Loading reviews…", theme.ColorNamePlaceHolder)
 	p.activity = widget.NewActivity()
@@ -48,7 +51,7 @@ func showPerson(sh *shell, peer string) *personView {
 	})
 	copyID.Importance = widget.LowImportance
 	heading := widget.NewLabelWithStyle("Reviews of them", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(container.NewHBox(widget.NewIcon(theme.AccountIcon()), p.name, copyID, p.activity), p.id.rt, p.rep.rt, widget.NewSeparator(), heading)
+	top := container.NewVBox(container.NewHBox(widget.NewIcon(theme.AccountIcon()), p.name, copyID, p.activity), p.id.rt, p.about.rt, p.rep.rt, widget.NewSeparator(), heading)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.reviews))
 	p.dlg = dialog.NewCustom("Person", "Close", container.New(minHeight{420}, container.New(maxWidth{560}, p.content)), sh.win)
 	p.dlg.Resize(fyne.NewSize(600, 520))
@@ -58,11 +61,18 @@ func showPerson(sh *shell, peer string) *personView {
 	return p
 }
 
-// load fetches the reputation and the reviews off the UI goroutine.
+// load fetches the profile, the reputation and the reviews off the UI
+// goroutine, and has the node catch up what others know of the person.
 func (p *personView) load() {
 	p.sh.wg.Add(1)
 	go func() {
 		defer p.sh.wg.Done()
+		if err := p.sh.b.FollowPerson(p.peer); err != nil {
+			slog.Warn("follow a person", "peer", p.peer, "err", err)
+		}
+		if prof, err := p.sh.b.Profile(p.sh.ctx, p.peer); err == nil && prof.Found {
+			p.sh.do(func() { p.showProfile(prof) })
+		}
 		rep, err := p.sh.b.Reputation(p.sh.ctx, p.peer)
 		var rs []app.Review
 		if err == nil {
@@ -78,6 +88,20 @@ func (p *personView) load() {
 			p.apply(rep, rs)
 		})
 	}()
+}
+
+// showProfile shows the name, languages and words the person signed.
+// UI goroutine only.
+func (p *personView) showProfile(prof app.PersonProfile) {
+	p.name.SetText(prof.DisplayName())
+	var lines []string
+	if len(prof.Languages) > 0 {
+		lines = append(lines, "Speaks "+strings.Join(prof.Languages, ", "))
+	}
+	if prof.About != "" {
+		lines = append(lines, prof.About)
+	}
+	p.about.set(strings.Join(lines, "\n"), theme.ColorNameForeground)
 }
 
 // apply shows the reputation and reviews. UI goroutine only.

@@ -3,6 +3,7 @@ package screens
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -174,12 +175,19 @@ func (f *fakeBackend) AddPhoto(ctx context.Context, path string) (string, error)
 		return "", f.addPhotoErr
 	}
 	f.addedPaths = append(f.addedPaths, path)
-	hash := fmt.Sprintf("%064x", len(f.addedPaths))
+	hash := fakePhotoHash(path)
 	if f.photos == nil {
 		f.photos = map[string][]byte{}
 	}
 	f.photos[hash] = testJPEG()
 	return hash, nil
+}
+
+// fakePhotoHash is the hash the fake gives a photo file: its content hash
+// stands in for the file's, so photos added at once get theirs whatever the
+// order they are stored in.
+func fakePhotoHash(path string) string {
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(path)))
 }
 
 func (f *fakeBackend) Photo(ctx context.Context, hash, author string) ([]byte, error) {

@@ -67,7 +67,7 @@ func TestPostRoomWithPhotos(t *testing.T) {
 	h.ui(func() { test.Tap(h.sh.post.submit) })
 	h.eventually("the post", func() bool { return len(fake.postedRooms()) == 1 })
 	got := fake.postedRooms()[0].Photos
-	want := []string{fmt.Sprintf("%064x", 1), fmt.Sprintf("%064x", 3)}
+	want := []string{fakePhotoHash("/photos/p0.jpg"), fakePhotoHash("/photos/p2.jpg")}
 	if !slices.Equal(got, want) {
 		t.Errorf("posted photos %v, want %v", got, want)
 	}

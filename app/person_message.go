@@ -41,16 +41,28 @@ func (n *Node) SendBookingMessage(ctx context.Context, bookingID, text string) (
 }
 
 // MessagesFor lists the user's messages about one booking, oldest first:
-// chats about it and the booking's answered steps.
+// chats about it and the booking's steps.
 func (n *Node) MessagesFor(ctx context.Context, bookingID string) ([]Message, error) {
-	if _, err := n.storedBooking(ctx, bookingID); err != nil {
-		return nil, err
-	}
-	ms, err := n.store.BookingMessages(ctx, bookingID)
+	ms, err := n.bookingMessages(ctx, bookingID)
 	if err != nil {
 		return nil, err
 	}
 	return messageViews(ms), nil
+}
+
+// bookingMessages are the stored messages with the other party of one of the
+// user's bookings that are about it. The requests and acceptances name their
+// booking inside the signed terms, so they are found by reading the bodies.
+func (n *Node) bookingMessages(ctx context.Context, bookingID string) ([]storage.Message, error) {
+	b, err := n.storedBooking(ctx, bookingID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := n.store.Messages(ctx, b.Terms.Party(n.Self()), 0)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m storage.Message) bool { return domain.MessageBookingID(m.Body) != bookingID }), nil
 }
 
 // messageViews turns stored messages into the screens' form, receipts left out.
@@ -87,7 +99,7 @@ func (n *Node) MarkRead(ctx context.Context, withOrBooking string) (int, error) 
 	case checkPeerID("with", withOrBooking) == nil:
 		ms, err = n.store.Messages(ctx, withOrBooking, 0)
 	case uuid.Validate(withOrBooking) == nil:
-		ms, err = n.store.BookingMessages(ctx, withOrBooking)
+		ms, err = n.bookingMessages(ctx, withOrBooking)
 	default:
 		return 0, &InputError{Reason: domain.ReasonBadBody, Field: "with", Detail: fmt.Sprintf("%q is neither a user ID nor a booking ID", withOrBooking)}
 	}

@@ -88,13 +88,31 @@ func ChatAbout(text, bookingID string) ([]byte, error) {
 }
 
 // MessageBookingID is the booking a message body is about: its top-level
-// booking_id (a chat about a booking, a booking step's answer), or "".
+// booking_id (a chat about a booking, a booking step's answer), or the
+// booking_id of the terms it carries (a request, an acceptance), or "".
 func MessageBookingID(body []byte) string {
 	var b struct {
-		BookingID string `json:"booking_id"`
+		BookingID  string `json:"booking_id"`
+		Terms      []byte `json:"terms"` // a booking/request
+		Acceptance *struct {
+			Terms []byte `json:"terms"`
+		} `json:"acceptance"` // a booking/accept
 	}
 	if json.Unmarshal(body, &b) != nil {
 		return ""
 	}
-	return b.BookingID
+	terms := b.Terms
+	if b.Acceptance != nil {
+		terms = b.Acceptance.Terms
+	}
+	if b.BookingID != "" || terms == nil {
+		return b.BookingID
+	}
+	var t struct {
+		BookingID string `json:"booking_id"`
+	}
+	if json.Unmarshal(terms, &t) != nil {
+		return ""
+	}
+	return t.BookingID
 }

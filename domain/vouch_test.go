@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,41 @@ func TestVouchRules(t *testing.T) {
 				t.Fatalf("%v, want %s", err, c.want)
 			}
 		})
+	}
+}
+
+func TestMessageBookingID(t *testing.T) {
+	id := NewID()
+	terms, err := json.Marshal(BookingTerms{BookingID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat, err := ChatAbout("see you", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encode := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"chat about it", chat, id},
+		{"request", encode(BookingRequest{Acceptance: Acceptance{Terms: terms}}), id},
+		{"acceptance", encode(BookingAccept{Acceptance: Acceptance{Terms: terms}}), id},
+		{"answer", encode(BookingAnswer{BookingID: id, Reason: "ill"}), id},
+		{"plain chat", []byte(`{"text":"hi"}`), ""},
+		{"terms not JSON", encode(BookingRequest{Acceptance: Acceptance{Terms: []byte("x")}}), ""},
+		{"not JSON", []byte("{"), ""},
+	} {
+		if got := MessageBookingID(tc.body); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package screens
 
 import (
+	"log/slog"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -12,14 +14,16 @@ import (
 	"github.com/caravan-p2p/caravan/app"
 )
 
-// conversation is the private messages with the other party of a booking:
-// chats as bubbles with their delivery status, booking steps as lines
-// between them, and a box to write. It reloads when the app says messages
-// with that person changed.
+// conversation is the private messages about one booking with its other
+// party: chats as bubbles with their delivery status (sent, delivered, read),
+// booking steps as lines between them, and a box to write. It reloads when
+// the app says messages with that person changed, and tells the other party
+// when what they wrote has been shown (a read receipt).
 type conversation struct {
 	sh *shell
 
 	// UI goroutine only.
+	booking  string
 	peer     string
 	msgs     []app.Message
 	gen      int
@@ -54,19 +58,32 @@ func newConversation(sh *shell) *conversation {
 	return c
 }
 
-// setPeer shows the conversation with a person. UI goroutine only.
-func (c *conversation) setPeer(peer string) {
-	if peer == c.peer {
+// setBooking shows the conversation about a booking with its other party.
+// UI goroutine only.
+func (c *conversation) setBooking(b app.Booking) {
+	if b.ID == c.booking {
 		c.load()
 		return
 	}
-	c.peer = peer
+	c.booking, c.peer = b.ID, other(b)
 	c.msgs = nil
 	c.entry.SetText("")
 	c.status.Hide()
-	c.heading.SetText("Messages with " + shortID(peer))
+	c.heading.SetText("Messages with " + shortID(c.peer))
 	c.render()
 	c.load()
+	peer := c.peer
+	c.sh.wg.Add(1)
+	go func() {
+		defer c.sh.wg.Done()
+		if p, err := c.sh.b.Profile(c.sh.ctx, peer); err == nil && p.Found {
+			c.sh.do(func() {
+				if c.peer == peer {
+					c.heading.SetText("Messages with " + p.DisplayName())
+				}
+			})
+		}
+	}()
 }
 
 // changed reloads when messages with peer ("" when unknown) changed. UI
@@ -77,19 +94,20 @@ func (c *conversation) changed(peer string) {
 	}
 }
 
-// load fetches the messages off the UI goroutine.
+// load fetches the messages off the UI goroutine, then marks those of the
+// other party read, which sends them a read receipt.
 func (c *conversation) load() {
-	if c.peer == "" {
+	if c.booking == "" {
 		return
 	}
 	c.gen++
-	gen, peer := c.gen, c.peer
+	gen, booking := c.gen, c.booking
 	c.sh.wg.Add(1)
 	go func() {
 		defer c.sh.wg.Done()
-		ms, err := c.sh.b.Messages(c.sh.ctx, peer)
+		ms, err := c.sh.b.MessagesFor(c.sh.ctx, booking)
 		c.sh.do(func() {
-			if gen != c.gen || peer != c.peer {
+			if gen != c.gen || booking != c.booking {
 				return
 			}
 			if err != nil {
@@ -99,8 +117,16 @@ func (c *conversation) load() {
 			c.msgs = ms
 			c.render()
 		})
+		if err == nil && slices.ContainsFunc(ms, unread) {
+			if _, err := c.sh.b.MarkRead(c.sh.ctx, booking); err != nil {
+				slog.Warn("mark messages read", "booking", booking, "err", err)
+			}
+		}
 	}()
 }
+
+// unread is an incoming message the user has not been shown yet.
+func unread(m app.Message) bool { return !m.Outgoing && m.Status == "received" }
 
 // render lays the messages out, newest at the bottom. UI goroutine only.
 func (c *conversation) render() {
@@ -161,6 +187,8 @@ func messageStatus(m app.Message) string {
 		return "sent, held for them"
 	case "delivered":
 		return "delivered"
+	case "read":
+		return "read"
 	case "failed":
 		return "refused"
 	case "expired":
@@ -193,22 +221,22 @@ func kindText(m app.Message) string {
 // submit sends what is written, off the UI goroutine.
 func (c *conversation) submit() {
 	text := strings.TrimSpace(c.entry.Text)
-	if text == "" || c.peer == "" || c.sending {
+	if text == "" || c.booking == "" || c.sending {
 		return
 	}
 	c.sending = true
 	c.send.Disable()
 	showPosting(c.activity, c.status, true, "Sending…")
-	peer := c.peer
+	booking := c.booking
 	c.sh.wg.Add(1)
 	go func() {
 		defer c.sh.wg.Done()
-		_, err := c.sh.b.SendChat(c.sh.ctx, peer, text)
+		_, err := c.sh.b.SendBookingMessage(c.sh.ctx, booking, text)
 		c.sh.do(func() {
 			c.sending = false
 			c.send.Enable()
 			showPosting(c.activity, c.status, false, "")
-			if peer != c.peer {
+			if booking != c.booking {
 				return
 			}
 			if err != nil {

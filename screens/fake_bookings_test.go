@@ -42,10 +42,13 @@ func (f *fakeBackend) MarkPaid(context.Context, string) (app.Booking, error) {
 func (f *fakeBackend) MarkReceived(context.Context, string) (app.Booking, error) {
 	return app.Booking{}, errNoBookings
 }
-func (f *fakeBackend) Messages(context.Context, string) ([]app.Message, error) { return nil, nil }
-func (f *fakeBackend) SendChat(context.Context, string, string) (string, error) {
+func (f *fakeBackend) MessagesFor(context.Context, string) ([]app.Message, error) {
+	return nil, errNoBookings
+}
+func (f *fakeBackend) SendBookingMessage(context.Context, string, string) (string, error) {
 	return "", errNoBookings
 }
+func (f *fakeBackend) MarkRead(context.Context, string) (int, error) { return 0, errNoBookings }
 func (f *fakeBackend) WriteReview(context.Context, string, app.ReviewInput) (app.ReviewState, error) {
 	return app.ReviewState{}, errNoBookings
 }
@@ -78,6 +81,7 @@ type bookingFake struct {
 	bookings []app.Booking
 	titles   map[string]string
 	msgs     []app.Message
+	read     []string // the bookings MarkRead was called for
 	reviews  []app.Review
 	reps     map[string]app.Reputation
 	states   map[string]app.ReviewState
@@ -276,26 +280,48 @@ func (f *bookingFake) MarkReceived(ctx context.Context, id string) (app.Booking,
 	})
 }
 
-func (f *bookingFake) Messages(ctx context.Context, with string) ([]app.Message, error) {
+func (f *bookingFake) MessagesFor(ctx context.Context, bookingID string) ([]app.Message, error) {
 	f.bmu.Lock()
 	defer f.bmu.Unlock()
 	var out []app.Message
 	for _, m := range f.msgs {
-		if with == "" || m.From == with || m.To == with {
+		if m.BookingID == bookingID {
 			out = append(out, m)
 		}
 	}
 	return out, nil
 }
 
-func (f *bookingFake) SendChat(ctx context.Context, to, text string) (string, error) {
+func (f *bookingFake) SendBookingMessage(ctx context.Context, bookingID, text string) (string, error) {
 	unlock := f.lock()
+	var to string
+	for _, b := range f.bookings {
+		if b.ID == bookingID {
+			to = other(b)
+		}
+	}
 	f.nextID++
 	id := fmt.Sprintf("msg-%d", f.nextID)
-	f.msgs = append(f.msgs, app.Message{ID: id, From: selfID, To: to, Kind: app.MessageChat, SentAt: f.now, Outgoing: true, Status: "queued", Text: text})
+	f.msgs = append(f.msgs, app.Message{ID: id, From: selfID, To: to, Kind: app.MessageChat, SentAt: f.now, Outgoing: true, Status: "queued", Text: text, BookingID: bookingID})
 	unlock()
 	f.emit(app.Event{Kind: app.MessagesChanged, Peer: to})
 	return id, nil
+}
+
+// MarkRead marks what was received about a booking read, as the app does
+// when it sends the read receipt.
+func (f *bookingFake) MarkRead(ctx context.Context, bookingID string) (int, error) {
+	f.bmu.Lock()
+	defer f.bmu.Unlock()
+	n := 0
+	for i, m := range f.msgs {
+		if m.BookingID == bookingID && !m.Outgoing && m.Status == "received" {
+			f.msgs[i].Status = "read"
+			n++
+		}
+	}
+	f.read = append(f.read, bookingID)
+	return n, nil
 }
 
 // setMessageStatus changes an outgoing message's status, as delivery does.

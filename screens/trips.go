@@ -273,7 +273,7 @@ func (s *tripsScreen) open(id string) {
 	s.placeholder.Hide()
 	s.right.Show()
 	s.detail.set(t)
-	s.conv.setPeer(other(t.Booking))
+	s.conv.setBooking(t.Booking)
 }
 
 // other is the other party of a booking.

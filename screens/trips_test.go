@@ -219,9 +219,10 @@ func TestConversation(t *testing.T) {
 	fake.bookings = []app.Booking{b}
 	t0 := time.Now().Add(-time.Hour)
 	fake.msgs = []app.Message{
-		{ID: "m0", From: selfID, To: hostID, Kind: "booking/request", SentAt: t0, Outgoing: true, Status: "delivered"},
-		{ID: "m1", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: t0.Add(time.Minute), Status: "received", Text: "Welcome! Train or car?"},
+		{ID: "m0", From: selfID, To: hostID, Kind: "booking/request", SentAt: t0, Outgoing: true, Status: "delivered", BookingID: "b1"},
+		{ID: "m1", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: t0.Add(time.Minute), Status: "received", Text: "Welcome! Train or car?", BookingID: "b1"},
 		{ID: "m2", From: guestID, To: selfID, Kind: app.MessageChat, SentAt: t0, Status: "received", Text: "someone else"},
+		{ID: "m3", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: t0, Status: "received", Text: "about another stay", BookingID: "b0"},
 	}
 	h := newHarnessWith(t, fake.fakeBackend, fake)
 	s := h.sh.trips
@@ -231,7 +232,13 @@ func TestConversation(t *testing.T) {
 	c := s.conv
 	h.eventually("the conversation", func() bool {
 		return h.shows("Messages with 12D3Koo…Host") && h.shows("Welcome! Train or car?") && h.shows("Booking request (you)") &&
-			!h.shows("someone else")
+			!h.shows("someone else") && !h.shows("about another stay")
+	})
+	// What the host wrote was shown, so the host is told it was read.
+	fake.with(func(f *bookingFake) {
+		if !slices.Contains(f.read, "b1") || f.msgs[1].Status != "read" {
+			t.Errorf("shown messages not marked read: %v, %q", f.read, f.msgs[1].Status)
+		}
 	})
 
 	// Empty text sends nothing; a message goes out and shows its status.
@@ -245,16 +252,18 @@ func TestConversation(t *testing.T) {
 	})
 	var id string
 	fake.with(func(f *bookingFake) {
-		if n := len(f.msgs); n != 4 || f.msgs[3].To != hostID {
+		if n := len(f.msgs); n != 5 || f.msgs[4].To != hostID || f.msgs[4].BookingID != "b1" {
 			t.Fatalf("%d messages, the last %+v", n, f.msgs[n-1])
 		}
-		id = f.msgs[3].ID
+		id = f.msgs[4].ID
 	})
 	// Delivery and answers show as they happen.
 	fake.setMessageStatus(id, "delivered")
 	h.eventually("delivered", func() bool {
 		return !h.shows("waiting to send") && strings.Count(h.screenTextLocked(), "delivered") == 2
 	})
-	fake.addMessage(app.Message{ID: "m9", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: time.Now(), Status: "received", Text: "See you then!"})
+	fake.setMessageStatus(id, "read")
+	h.eventually("read", func() bool { return strings.Contains(h.screenTextLocked(), " · read") })
+	fake.addMessage(app.Message{ID: "m9", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: time.Now(), Status: "received", Text: "See you then!", BookingID: "b1"})
 	h.eventually("the answer", func() bool { return h.shows("See you then!") })
 }

@@ -7,10 +7,8 @@ import (
 	"time"
 )
 
-// Conversations per booking and receipts (DESIGN §4). A message about a
-// booking carries its id at the top of its body (messages.booking_id, set by
-// a trigger); receipts from the recipient move the user's outgoing messages
-// to delivered and read, and incoming ones become read once shown.
+// Receipts (DESIGN §4): receipts from the recipient move the user's outgoing
+// messages to delivered and read, and incoming ones become read once shown.
 
 // MessageRead is the status of a message its recipient has read: an
 // outgoing one whose read receipt came back, an incoming one the user saw.
@@ -70,28 +68,4 @@ func (s *Store) MarkIncomingRead(ctx context.Context, author string, ids []strin
 		return 0, fmt.Errorf("mark %d messages from %s read: %w", len(ids), author, err)
 	}
 	return int(n), nil
-}
-
-// BookingMessages lists the user's messages about a booking, oldest first.
-func (s *Store) BookingMessages(ctx context.Context, bookingID string) ([]Message, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT author, id, recipient, outgoing, kind, sent_at, body, sig, status, updated_at
-		FROM messages WHERE booking_id = ? ORDER BY sent_at, id`, bookingID)
-	if err != nil {
-		return nil, fmt.Errorf("messages of booking %s: %w", bookingID, err)
-	}
-	defer rows.Close()
-	out := []Message{}
-	for rows.Next() {
-		var m Message
-		var updated int64
-		if err := rows.Scan(&m.Author, &m.ID, &m.Recipient, &m.Outgoing, &m.Kind, &m.SentAt, &m.Body, &m.Sig, &m.Status, &updated); err != nil {
-			return nil, fmt.Errorf("messages of booking %s: %w", bookingID, err)
-		}
-		m.UpdatedAt = time.UnixMilli(updated)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("messages of booking %s: %w", bookingID, err)
-	}
-	return out, nil
 }

@@ -46,20 +46,6 @@ CREATE TABLE vouches (
 CREATE INDEX vouches_subject ON vouches(subject, author, issued_at);
 CREATE INDEX vouches_author ON vouches(author, subject, issued_at);
 
--- messages.booking_id: the booking a message is about ('' for none), read from
--- the body's top-level booking_id (a chat about a booking, a booking step's
--- answer), so a booking's conversation is one query. Private, like messages.
-ALTER TABLE messages ADD COLUMN booking_id TEXT NOT NULL DEFAULT '';
-CREATE INDEX messages_booking ON messages(booking_id, sent_at) WHERE booking_id != '';
-CREATE TRIGGER messages_booking_ai AFTER INSERT ON messages
-WHEN json_valid(CAST(new.body AS TEXT)) AND json_type(CAST(new.body AS TEXT), '$.booking_id') = 'text'
-BEGIN
-    UPDATE messages SET booking_id = json_extract(CAST(new.body AS TEXT), '$.booking_id')
-        WHERE author = new.author AND id = new.id;
-END;
-UPDATE messages SET booking_id = json_extract(CAST(body AS TEXT), '$.booking_id')
-    WHERE json_valid(CAST(body AS TEXT)) AND json_type(CAST(body AS TEXT), '$.booking_id') = 'text';
-
 -- Profiles by author, for the names shown beside vouches and reviews.
 CREATE INDEX records_profile_author ON records(author) WHERE kind = 'profile';
 

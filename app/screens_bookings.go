@@ -102,13 +102,22 @@ func (n *Node) ListingTitle(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch l := body.(type) {
-	case *domain.Room:
-		return l.Title, nil
-	case *domain.Ride:
-		return l.Title, nil
+	if t := listingTitleOf(body); t != "" {
+		return t, nil
 	}
 	return "", &InputError{Reason: domain.ReasonBadBody, Field: "listing", Detail: fmt.Sprintf("%s is not a room or a ride", id)}
+}
+
+// listingTitleOf is the title of a decoded room or ride body, "" for
+// another body.
+func listingTitleOf(body any) string {
+	switch b := body.(type) {
+	case *domain.Room:
+		return b.Title
+	case *domain.Ride:
+		return b.Title
+	}
+	return ""
 }
 
 // listingBody decodes the body of a record known here, expired or not.

@@ -28,11 +28,13 @@ func (s sink) Deliver(ctx context.Context, from peer.ID, recs []domain.Record) [
 		return verdicts
 	}
 	var kinds []domain.Kind
+	var stored []domain.Record
 	for i, o := range outs {
 		switch o.Status {
 		case storage.Stored:
 			verdicts[i] = p2p.Accepted
 			kinds = append(kinds, recs[i].Kind)
+			stored = append(stored, recs[i])
 		case storage.Rejected:
 			verdicts[i] = p2p.Rejected
 			s.n.stats.add(from.String(), domain.ReasonOf(o.Err))
@@ -42,6 +44,7 @@ func (s sink) Deliver(ctx context.Context, from peer.ID, recs []domain.Record) [
 		}
 	}
 	s.n.bus.recordsChanged(kinds)
+	s.n.alertWishes(ctx, stored)
 	return verdicts
 }
 

@@ -84,6 +84,9 @@ const (
 	// OffersChanged: an offer answering a wish was sent, received or
 	// accepted; Peer names the other party (wish.go).
 	OffersChanged
+	// WishFits: a new room or ride from Peer fits one of the user's
+	// wishes; Listing and Title name it (wish_alert.go).
+	WishFits
 )
 
 // Event tells the screens that something they show may have changed.
@@ -95,6 +98,8 @@ type Event struct {
 	// MessagesChanged or BookingsChanged event (domain.MessageChat,
 	// domain.MessageBookingRequest...); "" for changes made here.
 	Received string
+	// Listing and Title name the listing of a WishFits event.
+	Listing, Title string
 }
 
 // Touches reports whether a RecordsChanged event concerns records of kind k.

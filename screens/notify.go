@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -9,10 +10,6 @@ import (
 
 	"github.com/caravan-p2p/caravan/app"
 )
-
-// tabTripsTitle is the title of the screen that shows bookings and
-// messages: while the user looks at it, it shows them what arrives itself.
-const tabTripsTitle = "Trips"
 
 // notifyNameTimeout bounds looking up the sender's name for a notification.
 const notifyNameTimeout = 2 * time.Second
@@ -45,13 +42,16 @@ func (nt *notifier) setBackground(on bool) {
 }
 
 // notification is what an event is worth telling, nil if nothing: a
-// booking request or a chat message that arrived from a peer.
+// booking request or a chat message that arrived from a peer, or a new
+// listing that fits one of the user's wishes (a wish is a saved search).
 func notification(ev app.Event, name string) *fyne.Notification {
 	switch {
 	case ev.Kind == app.BookingsChanged && ev.Received == app.MessageBookingRequest:
 		return fyne.NewNotification("Booking request", name+" asks to book one of your listings. Open Caravan to answer.")
 	case ev.Kind == app.MessagesChanged && ev.Received == app.MessageChat:
 		return fyne.NewNotification("New message", "From "+name+". Open Caravan to read it.")
+	case ev.Kind == app.WishFits:
+		return fyne.NewNotification("It fits your wish", fmt.Sprintf("%q by %s is new and fits one of your wishes. Find it in Explore.", ev.Title, name))
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (nt *notifier) handle(ev app.Event) {
 			nt.mu.Lock()
 			away := nt.background
 			nt.mu.Unlock()
-			if !away && nt.sh.current() == tabTripsTitle {
+			if !away && nt.sh.current() == tabTrips {
 				return
 			}
 			nt.send(notification(ev, name))

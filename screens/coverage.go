@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/caravan-p2p/caravan/app"
@@ -23,7 +24,7 @@ const (
 // "nothing here", not "not arrived yet".
 func coverageText(st app.Coverage, cells []string, now time.Time) string {
 	if !st.Running {
-		return "Not connected to the network: only what this computer already has is shown"
+		return lang.L("Not connected to the network: only what this computer already has is shown")
 	}
 	want := make(map[string]bool, len(cells))
 	for _, c := range cells {
@@ -43,20 +44,20 @@ func coverageText(st app.Coverage, cells []string, now time.Time) string {
 	}
 	synced := ""
 	if peers > 0 {
-		synced = "Synced with " + plural(peers, "peer", "peers") + " for this area"
+		synced = lang.N("Synced with {{.Count}} peers for this area", peers, countOf(peers))
 		if age := formatAge(last, now); age != "" {
-			synced += " · last catch-up " + age
+			synced += " · " + lang.L("last catch-up {{.Age}}", tdata{"Age": age})
 		}
 	}
 	switch {
 	case running > 0 && synced != "":
-		return synced + " · catching up now…"
+		return synced + " · " + lang.L("catching up now…")
 	case running > 0:
-		return "Catching up with peers for this area…"
+		return lang.L("Catching up with peers for this area…")
 	case synced != "":
 		return synced
 	}
-	return "Not caught up with any peer for this area yet"
+	return lang.L("Not caught up with any peer for this area yet")
 }
 
 // coverage keeps the catch-up state the coverage lines of Explore are drawn from,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 // currencySymbols are the currencies shown with a symbol before the amount;
@@ -28,10 +30,11 @@ func formatMoney(amount float64, currency string) string {
 	} else {
 		s := strconv.FormatFloat(amount, 'f', 2, 64)
 		whole, frac, _ := strings.Cut(s, ".")
-		num = groupThousands(whole) + "." + frac
+		num = groupThousands(whole) + lang.X("number.decimal", ".") + frac
 	}
 	if sym, ok := currencySymbols[currency]; ok {
-		return sym + num
+		// English writes "€45", French "45 €".
+		return lang.X("money.symbol", "{{.Symbol}}{{.Amount}}", tdata{"Symbol": sym, "Amount": num})
 	}
 	if currency == "" {
 		return num
@@ -41,10 +44,11 @@ func formatMoney(amount float64, currency string) string {
 
 // formatNightly writes a room's price: "€45 / night".
 func formatNightly(amount float64, currency string) string {
-	return formatMoney(amount, currency) + " / night"
+	return lang.L("{{.Price}} / night", tdata{"Price": formatMoney(amount, currency)})
 }
 
-// groupThousands puts commas between groups of three digits of an integer.
+// groupThousands puts the language's separator between groups of three
+// digits of an integer: "1,200", in French "1 200".
 func groupThousands(s string) string {
 	sign := ""
 	if strings.HasPrefix(s, "-") {
@@ -53,6 +57,7 @@ func groupThousands(s string) string {
 	if len(s) <= 3 {
 		return sign + s
 	}
+	sep := lang.X("number.thousands", ",")
 	var b strings.Builder
 	head := len(s) % 3
 	if head > 0 {
@@ -60,7 +65,7 @@ func groupThousands(s string) string {
 	}
 	for i := head; i < len(s); i += 3 {
 		if b.Len() > 0 {
-			b.WriteByte(',')
+			b.WriteString(sep)
 		}
 		b.WriteString(s[i : i+3])
 	}
@@ -69,6 +74,8 @@ func groupThousands(s string) string {
 
 // formatCoords writes a place as "52.370° N, 4.890° E". Three decimals are
 // about a hundred metres: as precise as a public, approximate location needs.
+// The letters are the same in every language, so the text can be pasted
+// back into a coordinate field.
 func formatCoords(lat, lon float64) string {
 	hemi := func(v float64, pos, neg string) string {
 		if math.Round(v*1000) < 0 {
@@ -81,10 +88,17 @@ func formatCoords(lat, lon float64) string {
 
 // formatGuests writes a room's capacity: "up to 2 guests".
 func formatGuests(n int) string {
-	return "up to " + plural(n, "guest", "guests")
+	return lang.N("up to {{.Count}} guests", n, countOf(n))
 }
 
-// plural writes a count with its noun: "1 room", "12 rooms".
+// countOf is the data of a plural message: its {{.Count}} is n written
+// with the language's thousands separator.
+func countOf(n int) tdata {
+	return tdata{"Count": groupThousands(strconv.Itoa(n))}
+}
+
+// plural writes a count with its English noun: "1 room", "12 rooms". It is
+// for screens not yet translated; translated ones use lang.N.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -101,17 +115,40 @@ func formatAge(t, now time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return lang.L("just now")
 	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+		return lang.L("{{.Count}} min ago", countOf(int(d/time.Minute)))
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+		return lang.L("{{.Count}} h ago", countOf(int(d/time.Hour)))
 	case d < 48*time.Hour:
-		return "yesterday"
+		return lang.L("yesterday")
 	case d < 7*24*time.Hour:
-		return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+		return lang.N("{{.Count}} days ago", int(d/(24*time.Hour)), countOf(int(d/(24*time.Hour))))
 	}
-	return t.Local().Format("2 Jan 2006")
+	t = t.Local()
+	return fmt.Sprintf("%d %s %d", t.Day(), monthName(t.Month()), t.Year())
+}
+
+// formatDayTime writes when something happens in the coming days, in local
+// time: "Mon 2 Jan 15:04".
+func formatDayTime(t time.Time) string {
+	t = t.Local()
+	return fmt.Sprintf("%s %d %s %s", weekdayName(t.Weekday()), t.Day(), monthName(t.Month()), t.Format("15:04"))
+}
+
+// monthName is a month's short name: "Jan", in French "janv.".
+func monthName(m time.Month) string {
+	return [...]string{
+		lang.L("Jan"), lang.L("Feb"), lang.L("Mar"), lang.L("Apr"), lang.L("May"), lang.L("Jun"),
+		lang.L("Jul"), lang.L("Aug"), lang.L("Sep"), lang.L("Oct"), lang.L("Nov"), lang.L("Dec"),
+	}[(m-1)%12]
+}
+
+// weekdayName is a day's short name: "Mon", in French "lun.".
+func weekdayName(d time.Weekday) string {
+	return [...]string{
+		lang.L("Sun"), lang.L("Mon"), lang.L("Tue"), lang.L("Wed"), lang.L("Thu"), lang.L("Fri"), lang.L("Sat"),
+	}[d%7]
 }
 
 // shortID abbreviates a long identifier such as a peer ID for display:
@@ -145,7 +182,7 @@ var commonAmenities = []struct{ Tag, Label string }{
 func amenityLabel(tag string) string {
 	for _, a := range commonAmenities {
 		if strings.EqualFold(a.Tag, tag) {
-			return a.Label
+			return lang.L(a.Label)
 		}
 	}
 	return sentence(tag)

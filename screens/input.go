@@ -2,12 +2,13 @@ package screens
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/caravan-p2p/caravan/app"
 )
@@ -69,7 +70,7 @@ func parseCoordinate(s, pos, neg string) (float64, error) {
 		return 0, err
 	}
 	if hemi && strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("use a minus sign or %s, not both", neg)
+		return 0, errors.New(lang.L("use a minus sign or {{.Letter}}, not both", tdata{"Letter": neg}))
 	}
 	return sign * v, nil
 }
@@ -123,11 +124,11 @@ func validateTitle(s string) error {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case strings.TrimSpace(s) == "":
-		return errors.New("a title is required")
+		return errors.New(lang.L("a title is required"))
 	case n > maxTitle:
-		return fmt.Errorf("%d characters; at most %d", n, maxTitle)
+		return errors.New(lang.L("{{.Count}} characters; at most {{.Max}}", tdata{"Count": n, "Max": maxTitle}))
 	case hasControl(s):
-		return errors.New("contains a control character")
+		return errors.New(lang.L("contains a control character"))
 	}
 	return nil
 }
@@ -135,50 +136,52 @@ func validateTitle(s string) error {
 func validateDescription(s string) error {
 	s = normalizeText(s)
 	if n := utf8.RuneCountInString(s); n > maxDescription {
-		return fmt.Errorf("%s characters; at most %s", groupThousands(strconv.Itoa(n)), groupThousands(strconv.Itoa(maxDescription)))
+		return errors.New(lang.L("{{.Count}} characters; at most {{.Max}}", tdata{"Count": groupThousands(strconv.Itoa(n)), "Max": groupThousands(strconv.Itoa(maxDescription))}))
 	}
 	if hasControl(s) {
-		return errors.New("contains a control character")
+		return errors.New(lang.L("contains a control character"))
 	}
 	return nil
 }
 
-func coordinateValidator(what, pos, neg, example string, limit float64) func(string) error {
+// coordinateValidator checks a latitude or a longitude: what gives its name
+// in the language shown.
+func coordinateValidator(what func() string, pos, neg, example string, limit float64) func(string) error {
 	return func(s string) error {
 		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("required: the %s in decimal degrees, e.g. %s", what, example)
+			return errors.New(lang.L("required: the {{.What}} in decimal degrees, e.g. {{.Example}}", tdata{"What": what(), "Example": example}))
 		}
 		v, err := parseCoordinate(s, pos, neg)
 		if errors.Is(err, errNotNumber) {
-			return fmt.Errorf("%s is not a number; use decimal degrees, e.g. %s", quoteShort(s), example)
+			return errors.New(lang.L("{{.Text}} is not a number; use decimal degrees, e.g. {{.Example}}", tdata{"Text": quoteShort(s), "Example": example}))
 		}
 		if err != nil {
 			return err
 		}
 		if v < -limit || v > limit {
-			return fmt.Errorf("a %s is between -%g and %g", what, limit, limit)
+			return errors.New(lang.L("a {{.What}} is between -{{.Limit}} and {{.Limit}}", tdata{"What": what(), "Limit": limit}))
 		}
 		return nil
 	}
 }
 
 var (
-	validateLat = coordinateValidator("latitude", "N", "S", "52.3702", 90)
-	validateLon = coordinateValidator("longitude", "E", "W", "4.8952", 180)
+	validateLat = coordinateValidator(func() string { return lang.L("latitude") }, "N", "S", "52.3702", 90)
+	validateLon = coordinateValidator(func() string { return lang.L("longitude") }, "E", "W", "4.8952", 180)
 )
 
 func validatePrice(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return errors.New("required; 0 if the room is free")
+		return errors.New(lang.L("required; 0 if the room is free"))
 	}
 	v, err := parseDecimal(s)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%s is not a number; e.g. 45 or 45.50", quoteShort(s))
+		return errors.New(lang.L("{{.Text}} is not a number; e.g. 45 or 45.50", tdata{"Text": quoteShort(s)}))
 	case v < 0:
-		return errors.New("can't be negative")
+		return errors.New(lang.L("can't be negative"))
 	case v > maxPrice:
-		return fmt.Errorf("at most %s", groupThousands(strconv.Itoa(maxPrice)))
+		return errors.New(lang.L("at most {{.Max}}", tdata{"Max": groupThousands(strconv.Itoa(maxPrice))}))
 	}
 	return nil
 }
@@ -189,7 +192,7 @@ func cleanCurrency(s string) string { return strings.ToUpper(strings.TrimSpace(s
 func validateCurrency(s string) error {
 	c := cleanCurrency(s)
 	if app.CheckCurrency(c) != nil {
-		return errors.New("a three-letter ISO 4217 code such as EUR or USD")
+		return errors.New(lang.L("a three-letter ISO 4217 code such as EUR or USD"))
 	}
 	return nil
 }
@@ -197,11 +200,11 @@ func validateCurrency(s string) error {
 func validateGuests(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("required: how many guests can stay, 1 to %d", maxGuests)
+		return errors.New(lang.L("required: how many guests can stay, 1 to {{.Max}}", tdata{"Max": maxGuests}))
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > maxGuests {
-		return fmt.Errorf("a whole number from 1 to %d", maxGuests)
+		return errors.New(lang.L("a whole number from 1 to {{.Max}}", tdata{"Max": maxGuests}))
 	}
 	return nil
 }
@@ -224,15 +227,15 @@ func amenityList(checked []string, others string) ([]string, error) {
 	}
 	for _, t := range strings.Split(others, ",") {
 		if n := utf8.RuneCountInString(strings.TrimSpace(t)); n > maxTag {
-			return nil, fmt.Errorf("%s is %d characters; at most %d each", quoteShort(t), n, maxTag)
+			return nil, errors.New(lang.L("{{.Text}} is {{.Count}} characters; at most {{.Max}} each", tdata{"Text": quoteShort(t), "Count": n, "Max": maxTag}))
 		}
 		if hasControl(t) {
-			return nil, errors.New("contains a control character")
+			return nil, errors.New(lang.L("contains a control character"))
 		}
 		add(t)
 	}
 	if len(out) > maxAmenities {
-		return nil, fmt.Errorf("%d amenities; at most %d", len(out), maxAmenities)
+		return nil, errors.New(lang.L("{{.Count}} amenities; at most {{.Max}}", tdata{"Count": len(out), "Max": maxAmenities}))
 	}
 	return out, nil
 }

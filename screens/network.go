@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -74,9 +75,9 @@ type networkScreen struct {
 func newNetworkScreen(sh *shell) *networkScreen {
 	s := &networkScreen{sh: sh, kick: make(chan struct{}, 1)}
 
-	title := widget.NewLabelWithStyle("Network", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(lang.L("Network"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	s.summary = widget.NewLabel("Looking at the network…")
+	s.summary = widget.NewLabel(lang.L("Looking at the network…"))
 	s.summary.Wrapping = fyne.TextWrapWord
 	s.errLine = widget.NewLabel("")
 	s.errLine.Importance = widget.DangerImportance
@@ -85,11 +86,11 @@ func newNetworkScreen(sh *shell) *networkScreen {
 
 	s.idLabel = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.idLabel.Wrapping = fyne.TextWrapBreak
-	s.idCopy = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
-		s.copy(s.status.PeerID, "Your peer ID is on the clipboard.")
+	s.idCopy = widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
+		s.copy(s.status.PeerID, lang.L("Your peer ID is on the clipboard."))
 	})
 	s.idCopy.Disable()
-	idRow := container.NewBorder(nil, nil, bold("Your peer ID"), s.idCopy, s.idLabel)
+	idRow := container.NewBorder(nil, nil, bold(lang.L("Your peer ID")), s.idCopy, s.idLabel)
 
 	s.addrs = container.NewVBox()
 	s.moreAddr = widget.NewButton("", func() {
@@ -100,19 +101,19 @@ func newNetworkScreen(sh *shell) *networkScreen {
 	s.moreRow = container.NewHBox(s.moreAddr)
 	s.moreRow.Hide()
 	s.addrNote = newNote(theme.SizeNameCaptionText)
-	s.addrNote.set("To connect with a friend elsewhere, give them an address they can reach; they "+
-		"start Caravan, or caravan node, with --peer <address>.", theme.ColorNamePlaceHolder)
+	s.addrNote.set(lang.L("To connect with a friend elsewhere, give them an address they can reach; they "+
+		"start Caravan, or caravan node, with --peer <address>."), theme.ColorNamePlaceHolder)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, title, nil, s.summary),
 		s.errLine,
 		idRow,
-		bold("Your addresses"),
+		bold(lang.L("Your addresses")),
 		s.addrs,
 		s.moreRow,
 		s.addrNote.rt,
 	)
 
-	s.peersHdr = bold("Connected peers")
+	s.peersHdr = bold(lang.L("Connected peers"))
 	s.list = widget.NewList(
 		func() int { return len(s.peers) },
 		func() fyne.CanvasObject { return newPeerRow() },
@@ -128,23 +129,23 @@ func newNetworkScreen(sh *shell) *networkScreen {
 	s.empty = container.NewVBox(layout.NewSpacer(), s.emptyMsg, layout.NewSpacer())
 	peersPane := container.NewBorder(s.peersHdr, nil, nil, nil, container.NewStack(s.list, s.empty))
 
-	s.cellsHdr = bold("Cells followed")
+	s.cellsHdr = bold(lang.L("Cells followed"))
 	s.cells = widget.NewLabel("")
 	s.cells.Wrapping = fyne.TextWrapWord
 	s.records = widget.NewLabel("")
 	s.records.Wrapping = fyne.TextWrapWord
 	s.outbox = newNote(theme.SizeNameText)
-	s.rejHdr = bold("Records refused")
+	s.rejHdr = bold(lang.L("Records refused"))
 	s.rejected = widget.NewLabel("")
 	s.rejected.Wrapping = fyne.TextWrapWord
 	syncNote := newNote(theme.SizeNameCaptionText)
-	syncNote.set("Records of these cells are caught up with each peer that shares them when it "+
-		"connects and every few minutes; a market that looks empty may still be arriving.",
+	syncNote.set(lang.L("Records of these cells are caught up with each peer that shares them when it "+
+		"connects and every few minutes; a market that looks empty may still be arriving."),
 		theme.ColorNamePlaceHolder)
 	details := container.NewVBox(
 		s.cellsHdr, s.cells, syncNote.rt,
 		widget.NewSeparator(),
-		bold("Records stored"), s.records, s.outbox.rt,
+		bold(lang.L("Records stored")), s.records, s.outbox.rt,
 		widget.NewSeparator(),
 		s.rejHdr, s.rejected,
 	)
@@ -239,7 +240,7 @@ func (s *networkScreen) apply(st app.Status, peers []app.PeerInfo, err, perr err
 // refresh brings every widget of the screen in line with its state.
 func (s *networkScreen) refresh() {
 	if s.loadErr != nil {
-		s.errLine.SetText("Couldn't read the network state: " + s.loadErr.Error())
+		s.errLine.SetText(lang.L("Couldn't read the network state: {{.Err}}", tdata{"Err": s.loadErr}))
 		s.errLine.Show()
 	} else {
 		s.errLine.Hide()
@@ -258,28 +259,28 @@ func (s *networkScreen) refresh() {
 	s.setAddrs(st.Addrs)
 
 	if len(s.peers) == 0 {
-		s.peersHdr.SetText("Connected peers")
+		s.peersHdr.SetText(lang.L("Connected peers"))
 		if errors.Is(s.peerErr, app.ErrNotRunning) || (s.peerErr == nil && !st.Running) {
-			s.emptyMsg.SetText("Not connected: Caravan's network part is not running.")
+			s.emptyMsg.SetText(lang.L("Not connected: Caravan's network part is not running."))
 		} else if s.peerErr != nil {
-			s.emptyMsg.SetText("Couldn't list the peers: " + s.peerErr.Error())
+			s.emptyMsg.SetText(lang.L("Couldn't list the peers: {{.Err}}", tdata{"Err": s.peerErr}))
 		} else {
-			s.emptyMsg.SetText("No peers yet. Peers on your local network are found automatically; " +
-				"to reach a friend elsewhere, give them your address above.")
+			s.emptyMsg.SetText(lang.L("No peers yet. Peers on your local network are found automatically; " +
+				"to reach a friend elsewhere, give them your address above."))
 		}
 		s.list.Hide()
 		s.empty.Show()
 	} else {
-		s.peersHdr.SetText("Connected peers (" + strconv.Itoa(len(s.peers)) + ")")
+		s.peersHdr.SetText(lang.L("Connected peers ({{.Count}})", countOf(len(s.peers))))
 		s.empty.Hide()
 		s.list.Show()
 	}
 	s.list.Refresh()
 
-	s.cellsHdr.SetText("Cells followed (" + strconv.Itoa(len(st.Cells)) + ")")
+	s.cellsHdr.SetText(lang.L("Cells followed ({{.Count}})", countOf(len(st.Cells))))
 	if len(st.Cells) == 0 {
-		s.cells.SetText("None yet. Caravan follows the areas you look at on the map, those of your " +
-			"own listings, and their neighbours.")
+		s.cells.SetText(lang.L("None yet. Caravan follows the areas you look at on the map, those of your " +
+			"own listings, and their neighbours."))
 	} else {
 		lines := make([]string, len(st.Cells))
 		now := time.Now()
@@ -291,8 +292,7 @@ func (s *networkScreen) refresh() {
 
 	s.records.SetText(formatRecordCounts(st.Records, st.ByKind))
 	if st.Outbox > 0 {
-		s.outbox.set(plural(st.Outbox, "of your posts is", "of your posts are")+
-			" waiting to be published; they go out when a peer that follows their area is connected.",
+		s.outbox.set(lang.N("{{.Count}} of your posts are waiting to be published; they go out when a peer that follows their area is connected.", st.Outbox, countOf(st.Outbox)),
 			theme.ColorNameWarning)
 	} else {
 		s.outbox.set("", theme.ColorNamePlaceHolder)
@@ -316,10 +316,10 @@ func (s *networkScreen) setAddrs(addrs []string) {
 	case len(addrs) <= fewAddrs:
 		s.moreRow.Hide()
 	case s.allAddr:
-		s.moreAddr.SetText("Show fewer addresses")
+		s.moreAddr.SetText(lang.L("Show fewer addresses"))
 		s.moreRow.Show()
 	default:
-		s.moreAddr.SetText("Show all " + strconv.Itoa(len(addrs)) + " addresses")
+		s.moreAddr.SetText(lang.L("Show all {{.Count}} addresses", countOf(len(addrs))))
 		s.moreRow.Show()
 		addrs = addrs[:fewAddrs]
 	}
@@ -334,13 +334,13 @@ func (s *networkScreen) setAddrs(addrs []string) {
 	}
 	s.addrs.RemoveAll()
 	if len(addrs) == 0 {
-		l := widget.NewLabel("No listen addresses: this peer is not on the network.")
+		l := widget.NewLabel(lang.L("No listen addresses: this peer is not on the network."))
 		l.Importance = widget.WarningImportance
 		s.addrs.Add(l)
 		return
 	}
 	for _, a := range addrs {
-		s.addrs.Add(newAddrRow(a, func() { s.copy(a, "Your address is on the clipboard.") }))
+		s.addrs.Add(newAddrRow(a, func() { s.copy(a, lang.L("Your address is on the clipboard.")) }))
 	}
 }
 
@@ -366,7 +366,7 @@ func newAddrRow(addr string, onCopy func()) *addrRow {
 	l.Wrapping = fyne.TextWrapBreak
 	kind := widget.NewLabel(addrScope(addr))
 	kind.SizeName = theme.SizeNameCaptionText
-	btn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), onCopy)
+	btn := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), onCopy)
 	r := &addrRow{addr: addr, copy: btn, row: container.NewBorder(nil, nil, nil, container.NewHBox(kind, btn), l)}
 	r.ExtendBaseWidget(r)
 	return r
@@ -379,11 +379,11 @@ func (r *addrRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimple
 func addrScope(a string) string {
 	switch addrRank(a) {
 	case 2:
-		return "this computer only"
+		return lang.L("this computer only")
 	case 1:
-		return "local network"
+		return lang.L("local network")
 	}
-	return "public address"
+	return lang.L("public address")
 }
 
 // addrRank orders addresses by reach: 0 public, 1 local network, 2 this
@@ -433,26 +433,26 @@ func addrRank(a string) int {
 // the DHT".
 func networkSummary(st app.Status, peers int, perr error) string {
 	if !st.Running || errors.Is(perr, app.ErrNotRunning) {
-		return "Not connected to the network."
+		return lang.L("Not connected to the network.")
 	}
 	var parts []string
 	if peers == 0 {
-		parts = append(parts, "Not connected to any peer yet")
+		parts = append(parts, lang.L("Not connected to any peer yet"))
 	} else {
-		parts = append(parts, "Connected to "+plural(peers, "peer", "peers"))
+		parts = append(parts, lang.N("Connected to {{.Count}} peers", peers, countOf(peers)))
 	}
 	switch st.NAT {
 	case "Public":
-		parts = append(parts, "reachable: Public (others can connect to you)")
+		parts = append(parts, lang.L("reachable: Public (others can connect to you)"))
 	case "Private":
-		parts = append(parts, "reachable: Private (behind a router)")
+		parts = append(parts, lang.L("reachable: Private (behind a router)"))
 	default:
-		parts = append(parts, "reachable: not known yet")
+		parts = append(parts, lang.L("reachable: not known yet"))
 	}
 	if st.DHTPeers == 0 {
-		parts = append(parts, "no peers in the DHT yet")
+		parts = append(parts, lang.L("no peers in the DHT yet"))
 	} else {
-		parts = append(parts, plural(st.DHTPeers, "peer in the DHT", "peers in the DHT"))
+		parts = append(parts, lang.N("{{.Count}} peers in the DHT", st.DHTPeers, countOf(st.DHTPeers)))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -473,7 +473,7 @@ func formatCell(cell string) string {
 		}
 		return fmt.Sprintf("%.1f° %s", math.Abs(v), pos)
 	}
-	return cell + " · around " + hemi(lat, "N", "S") + ", " + hemi(lon, "E", "W")
+	return cell + " · " + lang.L("around {{.Place}}", tdata{"Place": hemi(lat, "N", "S") + ", " + hemi(lon, "E", "W")})
 }
 
 // formatCellSync says how far catch-up of a cell has got, from the node's
@@ -482,41 +482,52 @@ func formatCell(cell string) string {
 func formatCellSync(cell string, sync []app.CellSync, now time.Time) string {
 	i := slices.IndexFunc(sync, func(c app.CellSync) bool { return c.Cell == cell })
 	if i < 0 {
-		return "not caught up with any peer yet"
+		return lang.L("not caught up with any peer yet")
 	}
 	c := sync[i]
 	var parts []string
 	switch {
 	case c.Running > 0:
-		parts = append(parts, "catching up with "+plural(c.Running, "peer", "peers")+" · "+
-			plural(c.Received, "record", "records")+" so far")
+		parts = append(parts, lang.N("catching up with {{.Count}} peers", c.Running, countOf(c.Running)),
+			lang.N("{{.Count}} records so far", c.Received, countOf(c.Received)))
 	case c.Peers > 0:
-		parts = append(parts, "caught up with "+plural(c.Peers, "peer", "peers")+" · "+formatAge(c.Last, now))
+		parts = append(parts, lang.N("caught up with {{.Count}} peers", c.Peers, countOf(c.Peers)), formatAge(c.Last, now))
 	default:
-		parts = append(parts, "not caught up with any peer yet")
+		parts = append(parts, lang.L("not caught up with any peer yet"))
 	}
 	if c.Failed != "" {
-		parts = append(parts, "last attempt failed: "+c.Failed)
+		parts = append(parts, lang.L("last attempt failed: {{.Err}}", tdata{"Err": c.Failed}))
 	}
 	return strings.Join(parts, " · ")
 }
 
-// kindLabels name record kinds for people, singular and plural.
-var kindLabels = map[string][2]string{
-	"room":      {"room", "rooms"},
-	"ride":      {"ride", "rides"},
-	"profile":   {"profile", "profiles"},
-	"calendar":  {"calendar", "calendars"},
-	"tombstone": {"deletion", "deletions"},
-	"review":    {"review", "reviews"},
-	"vouch":     {"vouch", "vouches"},
+// kindCount writes a number of records of a kind for people: "3 rooms".
+func kindCount(kind string, n int) string {
+	d := countOf(n)
+	switch kind {
+	case "room":
+		return lang.N("{{.Count}} rooms", n, d)
+	case "ride":
+		return lang.N("{{.Count}} rides", n, d)
+	case "profile":
+		return lang.N("{{.Count}} profiles", n, d)
+	case "calendar":
+		return lang.N("{{.Count}} calendars", n, d)
+	case "tombstone":
+		return lang.N("{{.Count}} deletions", n, d)
+	case "review":
+		return lang.N("{{.Count}} reviews", n, d)
+	case "vouch":
+		return lang.N("{{.Count}} vouches", n, d)
+	}
+	return d["Count"].(string) + " " + kind
 }
 
 // formatRecordCounts writes "1,204 records: 1,000 rooms · 200 rides · 4
 // profiles", largest first.
 func formatRecordCounts(total int, byKind map[string]int) string {
 	if total == 0 {
-		return "No records yet."
+		return lang.L("No records yet.")
 	}
 	kinds := make([]string, 0, len(byKind))
 	for k, v := range byKind {
@@ -532,36 +543,51 @@ func formatRecordCounts(total int, byKind map[string]int) string {
 	})
 	var parts []string
 	for _, k := range kinds {
-		l, ok := kindLabels[k]
-		if !ok {
-			l = [2]string{k, k}
-		}
-		parts = append(parts, plural(byKind[k], l[0], l[1]))
+		parts = append(parts, kindCount(k, byKind[k]))
 	}
-	head := plural(total, "record", "records")
+	head := lang.N("{{.Count}} records", total, countOf(total))
 	if len(parts) == 0 {
 		return head
 	}
-	return head + ": " + strings.Join(parts, " · ")
+	return lang.L("{{.Records}}: {{.Kinds}}", tdata{"Records": head, "Kinds": strings.Join(parts, " · ")})
 }
 
-// reasonLabels say why records were refused, for people.
-var reasonLabels = map[string]string{
-	"malformed":      "not a record",
-	"too_large":      "too large",
-	"bad_kind":       "unknown kind",
-	"bad_id":         "bad id",
-	"bad_author":     "bad author",
-	"bad_signature":  "bad signature",
-	"future":         "dated in the future",
-	"expired":        "expired",
-	"bad_expiry":     "bad expiry",
-	"bad_version":    "bad version",
-	"bad_cells":      "wrong cells for its place",
-	"bad_body":       "missing or invalid fields",
-	"bad_coordinate": "bad coordinates",
-	"not_owner":      "changed by someone not its author",
-	"stale":          "older than the copy held",
+// reasonLabel says why records were refused, for people; ok is false for
+// a reason it does not know.
+func reasonLabel(reason string) (label string, ok bool) {
+	switch reason {
+	case "malformed":
+		return lang.L("not a record"), true
+	case "too_large":
+		return lang.L("too large"), true
+	case "bad_kind":
+		return lang.L("unknown kind"), true
+	case "bad_id":
+		return lang.L("bad id"), true
+	case "bad_author":
+		return lang.L("bad author"), true
+	case "bad_signature":
+		return lang.L("bad signature"), true
+	case "future":
+		return lang.L("dated in the future"), true
+	case "expired":
+		return lang.L("expired"), true
+	case "bad_expiry":
+		return lang.L("bad expiry"), true
+	case "bad_version":
+		return lang.L("bad version"), true
+	case "bad_cells":
+		return lang.L("wrong cells for its place"), true
+	case "bad_body":
+		return lang.L("missing or invalid fields"), true
+	case "bad_coordinate":
+		return lang.L("bad coordinates"), true
+	case "not_owner":
+		return lang.L("changed by someone not its author"), true
+	case "stale":
+		return lang.L("older than the copy held"), true
+	}
+	return "", false
 }
 
 // formatRejections writes the refused records by reason, most first, one a
@@ -584,7 +610,7 @@ func formatRejections(byReason map[string]int) string {
 	})
 	lines := make([]string, len(reasons))
 	for i, r := range reasons {
-		label, ok := reasonLabels[r]
+		label, ok := reasonLabel(r)
 		if !ok {
 			label = strings.ReplaceAll(r, "_", " ")
 		}
@@ -628,21 +654,21 @@ func (r *peerRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *peerRow) set(p app.PeerInfo) {
 	r.id.SetText(shortID(p.PeerID))
 	if p.Agent == "" {
-		r.agent.SetText("unknown software")
+		r.agent.SetText(lang.L("unknown software"))
 	} else {
 		r.agent.SetText(p.Agent)
 	}
 	if len(p.Addrs) == 0 {
-		r.addr.SetText("no address known")
+		r.addr.SetText(lang.L("no address known"))
 	} else {
 		r.addr.SetText(p.Addrs[0])
 	}
 	bad := p.Score < 0
 	if bad {
-		r.score.SetText(fmt.Sprintf("score %.1f · misbehaving", p.Score))
+		r.score.SetText(lang.L("score {{.Score}} · misbehaving", tdata{"Score": formatScore(p.Score)}))
 		r.score.Importance = widget.DangerImportance
 	} else {
-		r.score.SetText(fmt.Sprintf("score %.1f", p.Score))
+		r.score.SetText(lang.L("score {{.Score}}", tdata{"Score": formatScore(p.Score)}))
 		r.score.Importance = widget.MediumImportance
 	}
 	r.score.Refresh()
@@ -650,4 +676,9 @@ func (r *peerRow) set(p app.PeerInfo) {
 		r.warn.Hidden = !bad
 		r.right.Refresh()
 	}
+}
+
+// formatScore writes a peer score with one decimal: "1.5", in French "1,5".
+func formatScore(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", lang.X("number.decimal", "."), 1)
 }

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -91,12 +92,12 @@ func (ps *placeSearch) changed(string) {
 				return // the text changed meanwhile
 			}
 			if err != nil {
-				ps.setError("Couldn't look up places: " + err.Error())
+				ps.setError(lang.L("Couldn't look up places: {{.Err}}", tdata{"Err": err}))
 				ps.show(nil)
 				return
 			}
 			if len(found) == 0 {
-				ps.setError("No town called “" + text + "” in the gazetteer. Try another spelling, a bigger town nearby, or LAT,LON.")
+				ps.setError(lang.L("No town called “{{.Text}}” in the gazetteer. Try another spelling, a bigger town nearby, or LAT,LON.", tdata{"Text": text}))
 			}
 			ps.show(found)
 		})
@@ -160,7 +161,7 @@ func (ps *placeSearch) setHot(i int) {
 // placeLine is a place as a suggestion shows it: "Lyon, FR · 522,250 people".
 func placeLine(p app.Place) string {
 	if p.Population > 0 {
-		return p.Label() + " · " + plural(p.Population, "person", "people")
+		return p.Label() + " · " + lang.N("{{.Count}} people", p.Population, countOf(p.Population))
 	}
 	return p.Label()
 }
@@ -225,7 +226,7 @@ func (ps *placeSearch) submit() {
 func resolvePlaceText(b Backend, text string) ([2]float64, app.Place, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return [2]float64{}, app.Place{}, errEmptyPlace
+		return [2]float64{}, app.Place{}, placeError(lang.L("type a town, like Lyon, or LAT,LON, like 45.76,4.84"))
 	}
 	if !startsWithNumber(text) {
 		found, err := b.Places(text, 1)
@@ -272,9 +273,7 @@ func flyZoom(p app.Place) int {
 	return 12 // coordinates
 }
 
-// errEmptyPlace is what an empty place entry says on Enter.
-var errEmptyPlace = placeError("type a town, like Lyon, or LAT,LON, like 45.76,4.84")
-
+// placeError is what a place entry says when its text is no place.
 type placeError string
 
 func (e placeError) Error() string { return string(e) }
@@ -282,7 +281,7 @@ func (e placeError) Error() string { return string(e) }
 // newMapSearch is the place search above a map: picking a place flies the
 // map there.
 func newMapSearch(sh *shell, m *mapview.Map) *placeSearch {
-	return newPlaceSearch(sh, "Go to a town or LAT,LON…", "",
+	return newPlaceSearch(sh, lang.L("Go to a town or LAT,LON…"), "",
 		func(pt [2]float64, _ string, p app.Place) { m.SetCenter(pt[1], pt[0], flyZoom(p)) })
 }
 

@@ -3,7 +3,6 @@ package screens
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -55,7 +55,7 @@ type photoItem struct {
 func newPhotoPicker(sh *shell, changed func()) *photoPicker {
 	pp := &photoPicker{sh: sh, changed: changed}
 	pp.grid = container.NewGridWrap(thumbSize)
-	pp.add = widget.NewButtonWithIcon("Add photos…", theme.FileImageIcon(), pp.openPicker)
+	pp.add = widget.NewButtonWithIcon(lang.L("Add photos…"), theme.FileImageIcon(), pp.openPicker)
 	pp.msg = newNote(theme.SizeNameCaptionText)
 	pp.content = container.NewVBox(pp.grid, container.NewHBox(pp.add))
 	pp.refresh()
@@ -66,7 +66,7 @@ func newPhotoPicker(sh *shell, changed func()) *photoPicker {
 func (pp *photoPicker) openPicker() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			pp.errMsg = sentence("couldn't open the file: " + err.Error())
+			pp.errMsg = sentence(lang.L("couldn't open the file: {{.Err}}", tdata{"Err": err}))
 			pp.refresh()
 			return
 		}
@@ -85,13 +85,13 @@ func (pp *photoPicker) openPicker() {
 // addPath imports an image file as a photo of the room.
 func (pp *photoPicker) addPath(path string) {
 	if len(pp.items) >= app.MaxPhotos {
-		pp.errMsg = fmt.Sprintf("A room may have at most %d photos; remove one first.", app.MaxPhotos)
+		pp.errMsg = lang.L("A room may have at most {{.Max}} photos; remove one first.", tdata{"Max": app.MaxPhotos})
 		pp.refresh()
 		return
 	}
 	pp.errMsg = ""
 	it := &photoItem{path: path, tile: container.NewStack()}
-	setPhotoPlaceholder(it.tile, "Adding…", true)
+	setPhotoPlaceholder(it.tile, lang.L("Adding…"), true)
 	pp.items = append(pp.items, it)
 	pp.refresh()
 	pp.sh.wg.Add(1)
@@ -113,7 +113,7 @@ func (pp *photoPicker) addPath(path string) {
 			}
 			if err != nil {
 				pp.remove(it)
-				pp.errMsg = sentence(fmt.Sprintf("couldn't add %s: %v", filepath.Base(path), err))
+				pp.errMsg = sentence(lang.L("couldn't add {{.File}}: {{.Err}}", tdata{"File": filepath.Base(path), "Err": err}))
 				pp.refresh()
 				return
 			}
@@ -192,11 +192,11 @@ func (pp *photoPicker) refresh() {
 	} else {
 		switch n := pp.pending(); {
 		case n > 0:
-			pp.msg.set("Adding "+plural(n, "photo", "photos")+"…", theme.ColorNamePlaceHolder)
+			pp.msg.set(lang.N("Adding {{.Count}} photos…", n, countOf(n)), theme.ColorNamePlaceHolder)
 		case len(pp.items) == 0:
-			pp.msg.set("Optional. JPEG or PNG; each is scaled down to 1600 pixels and shared with the room.", theme.ColorNamePlaceHolder)
+			pp.msg.set(lang.L("Optional. JPEG or PNG; each is scaled down to 1600 pixels and shared with the room."), theme.ColorNamePlaceHolder)
 		default:
-			pp.msg.set(plural(len(pp.items), "photo", "photos")+"; the first is the one people see first.", theme.ColorNamePlaceHolder)
+			pp.msg.set(lang.N("{{.Count}} photos; the first is the one people see first.", len(pp.items), countOf(len(pp.items))), theme.ColorNamePlaceHolder)
 		}
 	}
 	if pp.disabled || len(pp.items) >= app.MaxPhotos {

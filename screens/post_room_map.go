@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"github.com/paulmach/orb"
 
@@ -125,7 +126,7 @@ func (rm *roomMap) sync(pan bool) {
 		return
 	}
 	rm.hasPin, rm.pinLat, rm.pinLon = true, lat, lon
-	rm.m.SetPins(append(slices.Clone(rm.mine), mapview.Pin{ID: postPinID, Lat: lat, Lon: lon, Label: "New room"}))
+	rm.m.SetPins(append(slices.Clone(rm.mine), mapview.Pin{ID: postPinID, Lat: lat, Lon: lon, Label: lang.L("New room")}))
 	rm.m.SetSelected(postPinID)
 	rm.showHint()
 	if pan && !rm.m.Bounds().Contains(orb.Point{lon, lat}) {
@@ -147,11 +148,10 @@ func (rm *roomMap) clear() {
 // showHint says how to place the pin, or where it is.
 func (rm *roomMap) showHint() {
 	if rm.hasPin {
-		rm.hint.set("Pin at "+formatCoords(rm.pinLat, rm.pinLon)+
-			". Click elsewhere to move it; zoom in to place it more precisely.", theme.ColorNamePlaceHolder)
+		rm.hint.set(lang.L("Pin at {{.Place}}. Click elsewhere to move it; zoom in to place it more precisely.", tdata{"Place": formatCoords(rm.pinLat, rm.pinLon)}), theme.ColorNamePlaceHolder)
 		return
 	}
-	rm.hint.set("Click the map where the room is; drag to move it, scroll or use +/− to zoom.", theme.ColorNamePlaceHolder)
+	rm.hint.set(lang.L("Click the map where the room is; drag to move it, scroll or use +/− to zoom."), theme.ColorNamePlaceHolder)
 }
 
 // known shows the user's rooms on the map, and centres the map on them, or
@@ -165,7 +165,7 @@ func (rm *roomMap) known(rooms []app.RoomListing) {
 		}
 	}
 	if rm.hasPin {
-		rm.m.SetPins(append(slices.Clone(rm.mine), mapview.Pin{ID: postPinID, Lat: rm.pinLat, Lon: rm.pinLon, Label: "New room"}))
+		rm.m.SetPins(append(slices.Clone(rm.mine), mapview.Pin{ID: postPinID, Lat: rm.pinLat, Lon: rm.pinLon, Label: lang.L("New room")}))
 	} else {
 		rm.m.SetPins(rm.mine)
 	}

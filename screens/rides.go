@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -79,13 +80,13 @@ type ridesScreen struct {
 
 func newRidesScreen(sh *shell) *ridesScreen {
 	s := &ridesScreen{sh: sh}
-	s.from = newPlaceSearch(sh, "From: a town, or LAT,LON", "", func([2]float64, string, app.Place) {
+	s.from = newPlaceSearch(sh, lang.L("From: a town, or LAT,LON"), "", func([2]float64, string, app.Place) {
 		s.pointsChanged()
 		if s.to.text() == "" {
 			s.sh.win.Canvas().Focus(s.to.entry) // on to the next place
 		}
 	})
-	s.to = newPlaceSearch(sh, "To: a town, or LAT,LON", "", func([2]float64, string, app.Place) { s.pointsChanged() })
+	s.to = newPlaceSearch(sh, lang.L("To: a town, or LAT,LON"), "", func([2]float64, string, app.Place) { s.pointsChanged() })
 	s.from.onEdit = s.pointsChanged
 	s.to.onEdit = s.pointsChanged
 	// Enter in From takes the place and moves on to To while it is empty.
@@ -109,13 +110,13 @@ func newRidesScreen(sh *shell) *ridesScreen {
 	}
 
 	s.date = widget.NewDateEntry()
-	s.date.SetPlaceHolder("Any day from now")
+	s.date.SetPlaceHolder(lang.L("Any day from now"))
 	s.date.OnChanged = func(*time.Time) { s.dateMsg.set("", theme.ColorNamePlaceHolder) }
 	s.dateMsg = newNote(theme.SizeNameCaptionText)
 	s.early = widget.NewEntry()
-	s.early.SetPlaceHolder("Earliest, e.g. 08:00")
+	s.early.SetPlaceHolder(lang.L("Earliest, e.g. 08:00"))
 	s.late = widget.NewEntry()
-	s.late.SetPlaceHolder("Latest, e.g. 20:00")
+	s.late.SetPlaceHolder(lang.L("Latest, e.g. 20:00"))
 	s.timeMsg = newNote(theme.SizeNameCaptionText)
 	for _, e := range []*widget.Entry{s.early, s.late} {
 		e.OnChanged = func(string) { s.timeMsg.set("", theme.ColorNamePlaceHolder) }
@@ -129,7 +130,7 @@ func newRidesScreen(sh *shell) *ridesScreen {
 	for _, n := range []*note{s.dateMsg, s.timeMsg, s.seatsMsg} {
 		n.set("", theme.ColorNamePlaceHolder)
 	}
-	s.searchBtn = widget.NewButtonWithIcon("Search rides", theme.SearchIcon(), s.search)
+	s.searchBtn = widget.NewButtonWithIcon(lang.L("Search rides"), theme.SearchIcon(), s.search)
 	s.searchBtn.Importance = widget.HighImportance
 	s.activity = widget.NewActivity()
 	s.activity.Hide()
@@ -143,14 +144,14 @@ func newRidesScreen(sh *shell) *ridesScreen {
 	times := container.NewBorder(nil, nil, nil, nil,
 		container.NewGridWithColumns(2, s.early, s.late))
 	form := container.New(layout.NewFormLayout(),
-		bold("From"), tight(s.from.entry, s.from.box, s.from.msg.rt),
-		bold("To"), tight(s.to.entry, s.to.box, s.to.msg.rt),
-		bold("Day"), tight(s.date, s.dateMsg.rt),
-		bold("Leaving"), tight(times, s.timeMsg.rt),
-		bold("Seats"), tight(container.NewBorder(nil, nil, nil, container.NewHBox(s.activity, s.searchBtn), s.seats), s.seatsMsg.rt),
+		bold(lang.L("From")), tight(s.from.entry, s.from.box, s.from.msg.rt),
+		bold(lang.L("To")), tight(s.to.entry, s.to.box, s.to.msg.rt),
+		bold(lang.L("Day")), tight(s.date, s.dateMsg.rt),
+		bold(lang.L("Leaving")), tight(times, s.timeMsg.rt),
+		bold(lang.L("Seats")), tight(container.NewBorder(nil, nil, nil, container.NewHBox(s.activity, s.searchBtn), s.seats), s.seatsMsg.rt),
 	)
 
-	s.count = widget.NewLabelWithStyle("Rides", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.count = widget.NewLabelWithStyle(lang.L("Rides"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.count.SizeName = theme.SizeNameSubHeadingText
 	s.errLine = widget.NewLabel("")
 	s.errLine.Importance = widget.DangerImportance
@@ -280,11 +281,11 @@ func labelOr(p app.Place, text string) string {
 // fields at fault; bad is true if any is.
 func (s *ridesScreen) query() (q app.RideQuery, bad bool) {
 	if s.from.text() == "" {
-		s.from.setError("Where do you start? A town, like Utrecht, or LAT,LON")
+		s.from.setError(lang.L("Where do you start? A town, like Utrecht, or LAT,LON"))
 		bad = true
 	}
 	if s.to.text() == "" {
-		s.to.setError("Where are you going? A town, like Amsterdam, or LAT,LON")
+		s.to.setError(lang.L("Where are you going? A town, like Amsterdam, or LAT,LON"))
 		bad = true
 	}
 	seats, err := strconv.Atoi(strings.TrimSpace(s.seats.Text))
@@ -292,20 +293,20 @@ func (s *ridesScreen) query() (q app.RideQuery, bad bool) {
 		seats, err = 1, nil
 	}
 	if err != nil || seats < 1 || seats > maxSeatsWanted {
-		s.seatsMsg.set(fmt.Sprintf("A whole number of seats from 1 to %d", maxSeatsWanted), theme.ColorNameError)
+		s.seatsMsg.set(lang.L("A whole number of seats from 1 to {{.Max}}", tdata{"Max": maxSeatsWanted}), theme.ColorNameError)
 		bad = true
 	}
 	q.Seats, q.Limit = seats, ridesLimit
 
 	now := time.Now()
 	if strings.TrimSpace(s.date.Text) != "" && s.date.Date == nil {
-		s.dateMsg.set("Not a date: pick one from the calendar, or clear it for any day", theme.ColorNameError)
+		s.dateMsg.set(lang.L("Not a date: pick one from the calendar, or clear it for any day"), theme.ColorNameError)
 		return q, true
 	}
 	early, errE := parseClock(s.early.Text)
 	late, errL := parseClock(s.late.Text)
 	if errE != nil || errL != nil {
-		s.timeMsg.set("Times are like 08:30 or 17:45, or empty for any time", theme.ColorNameError)
+		s.timeMsg.set(lang.L("Times are like 08:30 or 17:45, or empty for any time"), theme.ColorNameError)
 		return q, true
 	}
 	day := now
@@ -327,10 +328,10 @@ func (s *ridesScreen) query() (q app.RideQuery, bad bool) {
 	}
 	switch {
 	case !q.Before.After(q.After):
-		s.timeMsg.set("The latest time must come after the earliest", theme.ColorNameError)
+		s.timeMsg.set(lang.L("The latest time must come after the earliest"), theme.ColorNameError)
 		return q, true
 	case q.Before.Before(now):
-		s.timeMsg.set("That time has passed: pick a later day or time", theme.ColorNameError)
+		s.timeMsg.set(lang.L("That time has passed: pick a later day or time"), theme.ColorNameError)
 		return q, true
 	}
 	if q.After.Before(now) {
@@ -427,21 +428,23 @@ func (s *ridesScreen) rerun() {
 func (s *ridesScreen) refresh() {
 	switch {
 	case !s.searched:
-		s.count.SetText("Rides")
+		s.count.SetText(lang.L("Rides"))
 	default:
-		s.count.SetText(plural(len(s.rides), "ride", "rides") + " from " + shortPlace(s.lastFrom) + " to " + shortPlace(s.lastTo))
+		data := countOf(len(s.rides))
+		data["From"], data["To"] = shortPlace(s.lastFrom), shortPlace(s.lastTo)
+		s.count.SetText(lang.N("{{.Count}} rides from {{.From}} to {{.To}}", len(s.rides), data))
 	}
 	if s.searchErr != nil {
-		s.errLine.SetText("Couldn't search the rides: " + s.searchErr.Error())
+		s.errLine.SetText(lang.L("Couldn't search the rides: {{.Err}}", tdata{"Err": s.searchErr}))
 		s.errLine.Show()
 	} else {
 		s.errLine.Hide()
 	}
 	switch {
 	case !s.searched:
-		s.showState("Where are you going?", "Type where you start and where you are going — a town or LAT,LON — then search. Rides whose route passes near both show here, and on the map.")
+		s.showState(lang.L("Where are you going?"), lang.L("Type where you start and where you are going — a town or LAT,LON — then search. Rides whose route passes near both show here, and on the map."))
 	case len(s.rides) == 0:
-		s.showState("No rides match.", "No ride passes near both places at that time. Try another day, a wider time window or a bigger town nearby.")
+		s.showState(lang.L("No rides match."), lang.L("No ride passes near both places at that time. Try another day, a wider time window or a bigger town nearby."))
 	default:
 		s.stateBox.Hide()
 		s.list.Show()
@@ -493,16 +496,16 @@ func (s *ridesScreen) showPins() {
 	for _, r := range s.rides {
 		if r.ID == s.selected {
 			pins = append(pins,
-				mapview.Pin{ID: pinPickup, Lat: r.Pickup[1], Lon: r.Pickup[0], Label: "Pickup " + r.PickupAt.Local().Format("15:04")},
-				mapview.Pin{ID: pinDropoff, Lat: r.Dropoff[1], Lon: r.Dropoff[0], Label: "Drop-off"})
+				mapview.Pin{ID: pinPickup, Lat: r.Pickup[1], Lon: r.Pickup[0], Label: lang.L("Pickup {{.Time}}", tdata{"Time": r.PickupAt.Local().Format("15:04")})},
+				mapview.Pin{ID: pinDropoff, Lat: r.Dropoff[1], Lon: r.Dropoff[0], Label: lang.L("Drop-off")})
 		}
 	}
 	if len(pins) == 0 {
 		if s.from.picked {
-			pins = append(pins, mapview.Pin{ID: pinFrom, Lat: s.from.point[1], Lon: s.from.point[0], Label: "From"})
+			pins = append(pins, mapview.Pin{ID: pinFrom, Lat: s.from.point[1], Lon: s.from.point[0], Label: lang.L("From")})
 		}
 		if s.to.picked {
-			pins = append(pins, mapview.Pin{ID: pinTo, Lat: s.to.point[1], Lon: s.to.point[0], Label: "To"})
+			pins = append(pins, mapview.Pin{ID: pinTo, Lat: s.to.point[1], Lon: s.to.point[0], Label: lang.L("To")})
 		}
 	}
 	s.mapv.SetPins(pins)
@@ -565,25 +568,28 @@ func newRideRow() *rideRow {
 // set shows a match for a search from fromName to toName.
 func (r *rideRow) set(m app.RideMatch, fromName, toName string, q *app.RideQuery) {
 	r.title.SetText(m.Title)
-	r.price.SetText(formatMoney(m.LegPrice(), m.Currency) + " / seat")
+	r.price.SetText(lang.L("{{.Price}} / seat", tdata{"Price": formatMoney(m.LegPrice(), m.Currency)}))
 	if r.mine.Hidden != !m.Mine {
 		r.mine.Hidden = !m.Mine
 		r.top.Refresh()
 	}
 	r.facts.SetText(rideWhen(m))
-	where := fmt.Sprintf("Pickup %s from %s · drop-off %s from %s · %s of the %s route",
-		formatKm(distKm(q, m.Pickup, true)), shortPlace(fromName),
-		formatKm(distKm(q, m.Dropoff, false)), shortPlace(toName),
-		formatKm(m.DropoffKm-m.PickupKm), formatKm(m.RouteKm))
+	where := lang.L("Pickup {{.PickupKm}} from {{.From}} · drop-off {{.DropoffKm}} from {{.To}} · {{.LegKm}} of the {{.RouteKm}} route", tdata{
+		"PickupKm": formatKm(distKm(q, m.Pickup, true)), "From": shortPlace(fromName),
+		"DropoffKm": formatKm(distKm(q, m.Dropoff, false)), "To": shortPlace(toName),
+		"LegKm": formatKm(m.DropoffKm - m.PickupKm), "RouteKm": formatKm(m.RouteKm),
+	})
 	r.caption.SetText(where)
 }
 
 // rideWhen is a match's time line: "Pickup Tue 26 Nov 09:10 · detour 2.3 km
 // · 2 of 3 seats left".
 func rideWhen(m app.RideMatch) string {
-	return "Pickup " + m.PickupAt.Local().Format("Mon 2 Jan 15:04") +
-		" · detour " + formatKm(m.DetourKm) +
-		" · " + fmt.Sprintf("%d of %s left", m.SeatsLeft, plural(m.Seats, "seat", "seats"))
+	seats := countOf(m.Seats)
+	seats["Left"] = m.SeatsLeft
+	return lang.L("Pickup {{.Time}}", tdata{"Time": formatDayTime(m.PickupAt)}) +
+		" · " + lang.L("detour {{.Distance}}", tdata{"Distance": formatKm(m.DetourKm)}) +
+		" · " + lang.N("{{.Left}} of {{.Count}} seats left", m.Seats, seats)
 }
 
 // distKm is how far a point on the route is from the rider's pickup (or
@@ -605,7 +611,7 @@ func formatKm(km float64) string {
 	case km < 1:
 		return fmt.Sprintf("%d m", int(km*1000+0.5)/10*10)
 	case km < 10:
-		return strconv.FormatFloat(km, 'f', 1, 64) + " km"
+		return strings.Replace(strconv.FormatFloat(km, 'f', 1, 64), ".", lang.X("number.decimal", "."), 1) + " km"
 	}
 	return groupThousands(strconv.Itoa(int(km+0.5))) + " km"
 }

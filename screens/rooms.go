@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -88,10 +89,10 @@ type roomsScreen struct {
 func newRoomsScreen(sh *shell) *roomsScreen {
 	s := &roomsScreen{sh: sh, kick: make(chan struct{}, 1)}
 
-	s.count = widget.NewLabelWithStyle("Rooms", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.count = widget.NewLabelWithStyle(lang.L("Rooms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.count.SizeName = theme.SizeNameSubHeadingText
 	s.search = widget.NewEntry()
-	s.search.SetPlaceHolder("Search rooms by title, description or amenity")
+	s.search.SetPlaceHolder(lang.L("Search rooms by title, description or amenity"))
 	s.search.OnChanged = s.searchChanged
 	s.search.OnSubmitted = func(string) {
 		if s.searchTimer != nil {
@@ -105,7 +106,7 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.errLine.Importance = widget.DangerImportance
 	s.errLine.Wrapping = fyne.TextWrapWord
 	s.errLine.Hide()
-	s.inView = widget.NewCheck("Only rooms in the map view", s.inViewChanged)
+	s.inView = widget.NewCheck(lang.L("Only rooms in the map view"), s.inViewChanged)
 	s.header = container.NewBorder(nil, s.errLine, s.count, container.NewHBox(s.inView, s.activity), s.search)
 
 	s.list = widget.NewList(
@@ -144,9 +145,9 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	right.Offset = 0.5
 	s.areaText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.areaText.Wrapping = fyne.TextWrapWord
-	showAll := widget.NewButton("Show rooms everywhere", func() { s.inView.SetChecked(false) })
+	showAll := widget.NewButton(lang.L("Show rooms everywhere"), func() { s.inView.SetChecked(false) })
 	s.areaState = container.NewVBox(layout.NewSpacer(), s.areaText,
-		widget.NewLabelWithStyle("Move or zoom out the map to see more.", fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabelWithStyle(lang.L("Move or zoom out the map to see more."), fyne.TextAlignCenter, fyne.TextStyle{}),
 		container.NewCenter(showAll), layout.NewSpacer())
 	s.areaState.Hide()
 	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState), right)
@@ -261,25 +262,29 @@ func (s *roomsScreen) apply(n int, text string, bound *[4]float64, rooms []app.R
 
 // refresh brings every widget of the screen in line with its state.
 func (s *roomsScreen) refresh() {
-	area := ""
-	if s.shownBound != nil {
-		area = " in this area"
-	}
+	area := s.shownBound != nil
+	n := len(s.rooms)
+	data := countOf(n)
+	data["Text"] = s.shownText
 	switch {
 	case !s.loaded:
-		s.count.SetText("Rooms")
-	case len(s.rooms) >= roomsLimit && area != "":
-		s.count.SetText("Newest " + plural(len(s.rooms), "room", "rooms") + area + " — zoom in or search to narrow")
-	case len(s.rooms) >= roomsLimit:
-		s.count.SetText("Newest " + plural(len(s.rooms), "room", "rooms") + " — search to narrow")
+		s.count.SetText(lang.L("Rooms"))
+	case n >= roomsLimit && area:
+		s.count.SetText(lang.N("Newest {{.Count}} rooms in this area — zoom in or search to narrow", n, data))
+	case n >= roomsLimit:
+		s.count.SetText(lang.N("Newest {{.Count}} rooms — search to narrow", n, data))
+	case s.shownText != "" && area:
+		s.count.SetText(lang.N("{{.Count}} rooms match “{{.Text}}” in this area", n, data))
 	case s.shownText != "":
-		s.count.SetText(plural(len(s.rooms), "room matches", "rooms match") + " “" + s.shownText + "”" + area)
+		s.count.SetText(lang.N("{{.Count}} rooms match “{{.Text}}”", n, data))
+	case area:
+		s.count.SetText(lang.N("{{.Count}} rooms in this area", n, data))
 	default:
-		s.count.SetText(plural(len(s.rooms), "room", "rooms") + area)
+		s.count.SetText(lang.N("{{.Count}} rooms", n, data))
 	}
 
 	if s.loaded && s.loadErr != nil {
-		s.errLine.SetText("Couldn't refresh the rooms: " + s.loadErr.Error())
+		s.errLine.SetText(lang.L("Couldn't refresh the rooms: {{.Err}}", tdata{"Err": s.loadErr}))
 		s.errLine.Show()
 	} else {
 		s.errLine.Hide()
@@ -288,26 +293,26 @@ func (s *roomsScreen) refresh() {
 
 	switch {
 	case !s.loaded && s.loadErr != nil:
-		s.showState("Couldn't load the rooms", s.loadErr.Error(), "Try again", s.reload)
+		s.showState(lang.L("Couldn't load the rooms"), s.loadErr.Error(), lang.L("Try again"), s.reload)
 	case !s.loaded:
-		s.showState("Loading rooms…", "", "", nil)
+		s.showState(lang.L("Loading rooms…"), "", "", nil)
 	case len(s.rooms) == 0 && s.shownBound != nil:
 		// The map stays, so that the user can move it to where rooms are.
 		s.state.Hide()
 		s.split.Show()
 		if s.shownText != "" {
-			s.areaText.SetText("No rooms match “" + s.shownText + "” in this area.")
+			s.areaText.SetText(lang.L("No rooms match “{{.Text}}” in this area.", data))
 		} else {
-			s.areaText.SetText("No rooms in this area.")
+			s.areaText.SetText(lang.L("No rooms in this area."))
 		}
 	case len(s.rooms) == 0 && s.shownText != "":
-		s.showState("No rooms match “"+s.shownText+"”.",
-			"Try other words, or clear the search to see every room.",
-			"Clear search", func() { s.search.SetText("") })
+		s.showState(lang.L("No rooms match “{{.Text}}”.", data),
+			lang.L("Try other words, or clear the search to see every room."),
+			lang.L("Clear search"), func() { s.search.SetText("") })
 	case len(s.rooms) == 0:
-		s.showState("No rooms yet.",
-			"Rooms posted by peers on your network appear here as they arrive.",
-			"Post a room", func() { s.sh.show(tabPostRoom) })
+		s.showState(lang.L("No rooms yet."),
+			lang.L("Rooms posted by peers on your network appear here as they arrive."),
+			lang.L("Post a room"), func() { s.sh.show(tabPostRoom) })
 	default:
 		s.state.Hide()
 		s.split.Show()
@@ -512,7 +517,7 @@ type resultRow struct {
 // initResultRow builds the labels of r, the result row embedded in self.
 func initResultRow(r *resultRow, self fyne.Widget) {
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.mine = widget.NewLabelWithStyle("Yours", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	r.mine = widget.NewLabelWithStyle(lang.L("Yours"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	r.price = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	r.facts, r.caption = widget.NewLabel(""), widget.NewLabel("")
 	r.title.Truncation = fyne.TextTruncateEllipsis
@@ -560,11 +565,11 @@ func (r *roomRow) set(l app.RoomListing, now time.Time) {
 	}
 	facts := []string{formatGuests(l.MaxGuests), formatCoords(l.Lat, l.Lon)}
 	if age := formatAge(l.IssuedAt, now); age != "" {
-		facts = append(facts, "posted "+age)
+		facts = append(facts, lang.L("posted {{.Age}}", tdata{"Age": age}))
 	}
 	r.facts.SetText(strings.Join(facts, " · "))
 	if len(l.Amenities) == 0 {
-		r.caption.SetText("No amenities listed")
+		r.caption.SetText(lang.L("No amenities listed"))
 	} else {
 		r.caption.SetText(formatAmenities(l.Amenities))
 	}
@@ -592,20 +597,20 @@ func newRoomDetail(open func()) *roomDetail {
 	d := &roomDetail{
 		hint:      newNote(theme.SizeNameText),
 		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		mine:      widget.NewLabelWithStyle("You posted this room.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		mine:      widget.NewLabelWithStyle(lang.L("You posted this room."), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		price:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		facts:     widget.NewLabel(""),
 		amenities: widget.NewLabel(""),
 		desc:      widget.NewLabel(""),
 		meta:      newNote(theme.SizeNameCaptionText),
 	}
-	d.hint.set("Select a room to see its description.", theme.ColorNamePlaceHolder)
+	d.hint.set(lang.L("Select a room to see its description."), theme.ColorNamePlaceHolder)
 	d.title.SizeName = theme.SizeNameSubHeadingText
 	d.mine.Importance = widget.HighImportance
 	for _, l := range []*widget.Label{d.title, d.facts, d.amenities, d.desc} {
 		l.Wrapping = fyne.TextWrapWord
 	}
-	d.open = widget.NewButtonWithIcon("Open listing page", theme.NavigateNextIcon(), open)
+	d.open = widget.NewButtonWithIcon(lang.L("Open listing page"), theme.NavigateNextIcon(), open)
 	d.open.Importance = widget.HighImportance
 	d.body = container.NewVBox(d.title, d.mine, d.price, d.facts, d.amenities, widget.NewSeparator(), d.desc, d.meta.rt,
 		container.NewHBox(d.open))
@@ -621,16 +626,16 @@ func (d *roomDetail) set(l app.RoomListing, now time.Time) {
 	d.price.SetText(formatNightly(l.PricePerNight, l.Currency))
 	d.facts.SetText(sentence(formatGuests(l.MaxGuests)) + "\n" + formatCoords(l.Lat, l.Lon))
 	if len(l.Amenities) == 0 {
-		d.amenities.SetText("No amenities listed")
+		d.amenities.SetText(lang.L("No amenities listed"))
 	} else {
 		d.amenities.SetText(formatAmenities(l.Amenities))
 	}
 	if strings.TrimSpace(l.Description) == "" {
-		d.desc.SetText("No description.")
+		d.desc.SetText(lang.L("No description."))
 	} else {
 		d.desc.SetText(l.Description)
 	}
-	meta := "Posted by " + shortID(l.Author)
+	meta := lang.L("Posted by {{.Author}}", tdata{"Author": shortID(l.Author)})
 	if age := formatAge(l.IssuedAt, now); age != "" {
 		meta += ", " + age
 	}

@@ -136,6 +136,7 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 	form := container.New(layout.NewFormLayout(),
 		label("Map tiles"), tight(container.NewBorder(nil, nil, nil, osm, s.tileURL), s.tileMsg.rt),
 		label("Theme"), s.theme,
+		label(languageLabel()), newLanguageSelect(prefs),
 		label("Cost per km"), tight(s.cost, s.costMsg.rt),
 		label("Data folder"), tight(container.NewBorder(nil, nil, nil, s.openDir, dataDir.rt)),
 		label("Identity"), tight(container.NewHBox(s.identity.exportBtn, s.identity.importBtn), s.identity.msg.rt),

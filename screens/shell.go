@@ -38,6 +38,7 @@ const bannerTime = 6 * time.Second
 // wrap rather than replace it. The window is not shown: call Show or
 // ShowAndRun.
 func NewMainWindow(a fyne.App, b Backend, opts ...Option) fyne.Window {
+	applyLanguage(a.Preferences())
 	mo := mapview.Options{}
 	if st := a.Storage(); st != nil && st.RootURI() != nil && st.RootURI().Path() != "" {
 		mo.CacheDir = filepath.Join(st.RootURI().Path(), "tiles")

@@ -58,6 +58,7 @@ type profileScreen struct {
 	reputation *widget.Label
 	repDetail  *note
 	busy       bool // saving, or importing an avatar
+	edited     bool // the user changed the form since it was last filled
 	loadGen    int  // which load's answer is wanted
 	content    fyne.CanvasObject
 }
@@ -66,7 +67,7 @@ func newProfileScreen(sh *shell) *profileScreen {
 	p := &profileScreen{sh: sh}
 	p.avatar = container.NewStack()
 	p.pickBtn = widget.NewButtonWithIcon("Choose picture…", theme.FileImageIcon(), p.openPicker)
-	p.removeBtn = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.setAvatar("", nil) })
+	p.removeBtn = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.setAvatar("", nil); p.edited = true })
 	p.removeBtn.Importance = widget.LowImportance
 	p.avatarMsg = newNote(theme.SizeNameCaptionText)
 	p.setAvatar("", nil)
@@ -74,17 +75,17 @@ func newProfileScreen(sh *shell) *profileScreen {
 	p.name = widget.NewEntry()
 	p.name.SetPlaceHolder("The name people see, e.g. Ada L.")
 	p.nameMsg = newNote(theme.SizeNameCaptionText)
-	p.name.OnChanged = func(string) { p.checkName() }
+	p.name.OnChanged = func(string) { p.edited = true; p.checkName() }
 	p.about = widget.NewMultiLineEntry()
 	p.about.SetPlaceHolder("A few words about you: what you do, how you travel, what you like in a host or a guest")
 	p.about.Wrapping = fyne.TextWrapWord
 	p.about.SetMinRowsVisible(4)
 	p.aboutMsg = newNote(theme.SizeNameCaptionText)
-	p.about.OnChanged = func(string) { p.checkAbout() }
+	p.about.OnChanged = func(string) { p.edited = true; p.checkAbout() }
 	p.langs = widget.NewEntry()
 	p.langs.SetPlaceHolder("e.g. English, Français")
 	p.langsMsg = newNote(theme.SizeNameCaptionText)
-	p.langs.OnChanged = func(string) { p.checkLangs() }
+	p.langs.OnChanged = func(string) { p.edited = true; p.checkLangs() }
 	p.checkName()
 	p.checkAbout()
 	p.checkLangs()
@@ -172,7 +173,7 @@ func (p *profileScreen) load(fillForm bool) {
 				return
 			}
 			p.show(prof, rep)
-			if fillForm && !p.busy {
+			if fillForm && !p.busy && !p.edited { // never over what the user typed meanwhile
 				p.fill(prof, avatar)
 			}
 		})
@@ -189,6 +190,7 @@ func (p *profileScreen) fill(prof app.PersonProfile, avatar []byte) {
 	} else {
 		p.setAvatar("", nil)
 	}
+	p.edited = false
 }
 
 // show shows what does not belong to the form: ID, where the profile
@@ -395,6 +397,7 @@ func (p *profileScreen) addAvatar(path string) {
 				return
 			}
 			p.setAvatar(hash, data)
+			p.edited = true
 		})
 	}()
 }

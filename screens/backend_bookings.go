@@ -32,15 +32,20 @@ type BookingBackend interface {
 	// (profile, reviews of them, vouches) from the peers that have them, so
 	// the person view soon shows their whole record.
 	FollowPerson(peer string) error
+	// Messages lists the private messages with a peer, oldest first.
+	Messages(ctx context.Context, with string) ([]app.Message, error)
+	// SendChat queues a chat message to a peer, outside any booking (a
+	// question before booking).
+	SendChat(ctx context.Context, to, text string) (string, error)
 	// MessagesFor lists the private messages about a booking, oldest
 	// first: chats and the booking's steps.
 	MessagesFor(ctx context.Context, bookingID string) ([]app.Message, error)
 	// SendBookingMessage queues a chat message about a booking to its other
 	// party.
 	SendBookingMessage(ctx context.Context, bookingID, text string) (string, error)
-	// MarkRead marks the messages received about a booking read and sends
-	// their author a read receipt.
-	MarkRead(ctx context.Context, bookingID string) (int, error)
+	// MarkRead marks the messages received about a booking, or from a
+	// peer, read and sends their author a read receipt.
+	MarkRead(ctx context.Context, bookingOrPeer string) (int, error)
 	// WriteReview seals a review of the other party of a booking.
 	WriteReview(ctx context.Context, bookingID string, in app.ReviewInput) (app.ReviewState, error)
 	// ReviewState says where the user's review of a booking stands; an

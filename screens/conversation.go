@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"cmp"
 	"log/slog"
 	"slices"
 	"strings"
@@ -61,18 +62,28 @@ func newConversation(sh *shell) *conversation {
 // setBooking shows the conversation about a booking with its other party.
 // UI goroutine only.
 func (c *conversation) setBooking(b app.Booking) {
-	if b.ID == c.booking {
+	c.show(b.ID, other(b))
+}
+
+// setPeer shows the messages with a person outside any booking: questions
+// before booking. UI goroutine only.
+func (c *conversation) setPeer(peer string) {
+	c.show("", peer)
+}
+
+// show shows the conversation about booking ("" for none) with peer.
+func (c *conversation) show(booking, peer string) {
+	if booking == c.booking && peer == c.peer {
 		c.load()
 		return
 	}
-	c.booking, c.peer = b.ID, other(b)
+	c.booking, c.peer = booking, peer
 	c.msgs = nil
 	c.entry.SetText("")
 	c.status.Hide()
 	c.heading.SetText("Messages with " + shortID(c.peer))
 	c.render()
 	c.load()
-	peer := c.peer
 	c.sh.wg.Add(1)
 	go func() {
 		defer c.sh.wg.Done()
@@ -97,17 +108,17 @@ func (c *conversation) changed(peer string) {
 // load fetches the messages off the UI goroutine, then marks those of the
 // other party read, which sends them a read receipt.
 func (c *conversation) load() {
-	if c.booking == "" {
+	if c.peer == "" {
 		return
 	}
 	c.gen++
-	gen, booking := c.gen, c.booking
+	gen, booking, peer := c.gen, c.booking, c.peer
 	c.sh.wg.Add(1)
 	go func() {
 		defer c.sh.wg.Done()
-		ms, err := c.sh.b.MessagesFor(c.sh.ctx, booking)
+		ms, err := c.messages(booking, peer)
 		c.sh.do(func() {
-			if gen != c.gen || booking != c.booking {
+			if gen != c.gen || booking != c.booking || peer != c.peer {
 				return
 			}
 			if err != nil {
@@ -118,11 +129,21 @@ func (c *conversation) load() {
 			c.render()
 		})
 		if err == nil && slices.ContainsFunc(ms, unread) {
-			if _, err := c.sh.b.MarkRead(c.sh.ctx, booking); err != nil {
-				slog.Warn("mark messages read", "booking", booking, "err", err)
+			if _, err := c.sh.b.MarkRead(c.sh.ctx, cmp.Or(booking, peer)); err != nil {
+				slog.Warn("mark messages read", "booking", booking, "peer", peer, "err", err)
 			}
 		}
 	}()
+}
+
+// messages are those about booking, or with peer outside any booking when
+// booking is "".
+func (c *conversation) messages(booking, peer string) ([]app.Message, error) {
+	if booking != "" {
+		return c.sh.b.MessagesFor(c.sh.ctx, booking)
+	}
+	ms, err := c.sh.b.Messages(c.sh.ctx, peer)
+	return slices.DeleteFunc(ms, func(m app.Message) bool { return m.BookingID != "" }), err
 }
 
 // unread is an incoming message the user has not been shown yet.
@@ -221,22 +242,27 @@ func kindText(m app.Message) string {
 // submit sends what is written, off the UI goroutine.
 func (c *conversation) submit() {
 	text := strings.TrimSpace(c.entry.Text)
-	if text == "" || c.booking == "" || c.sending {
+	if text == "" || c.peer == "" || c.sending {
 		return
 	}
 	c.sending = true
 	c.send.Disable()
 	showPosting(c.activity, c.status, true, "Sending…")
-	booking := c.booking
+	booking, peer := c.booking, c.peer
 	c.sh.wg.Add(1)
 	go func() {
 		defer c.sh.wg.Done()
-		_, err := c.sh.b.SendBookingMessage(c.sh.ctx, booking, text)
+		var err error
+		if booking != "" {
+			_, err = c.sh.b.SendBookingMessage(c.sh.ctx, booking, text)
+		} else {
+			_, err = c.sh.b.SendChat(c.sh.ctx, peer, text)
+		}
 		c.sh.do(func() {
 			c.sending = false
 			c.send.Enable()
 			showPosting(c.activity, c.status, false, "")
-			if booking != c.booking {
+			if booking != c.booking || peer != c.peer {
 				return
 			}
 			if err != nil {

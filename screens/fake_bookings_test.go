@@ -42,6 +42,10 @@ func (f *fakeBackend) MarkPaid(context.Context, string) (app.Booking, error) {
 func (f *fakeBackend) MarkReceived(context.Context, string) (app.Booking, error) {
 	return app.Booking{}, errNoBookings
 }
+func (f *fakeBackend) Messages(context.Context, string) ([]app.Message, error) { return nil, nil }
+func (f *fakeBackend) SendChat(context.Context, string, string) (string, error) {
+	return "", errNoBookings
+}
 func (f *fakeBackend) MessagesFor(context.Context, string) ([]app.Message, error) {
 	return nil, errNoBookings
 }
@@ -292,6 +296,28 @@ func (f *bookingFake) MessagesFor(ctx context.Context, bookingID string) ([]app.
 	return out, nil
 }
 
+func (f *bookingFake) Messages(ctx context.Context, with string) ([]app.Message, error) {
+	f.bmu.Lock()
+	defer f.bmu.Unlock()
+	var out []app.Message
+	for _, m := range f.msgs {
+		if with == "" || m.From == with || m.To == with {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (f *bookingFake) SendChat(ctx context.Context, to, text string) (string, error) {
+	unlock := f.lock()
+	f.nextID++
+	id := fmt.Sprintf("msg-%d", f.nextID)
+	f.msgs = append(f.msgs, app.Message{ID: id, From: selfID, To: to, Kind: app.MessageChat, SentAt: f.now, Outgoing: true, Status: "queued", Text: text})
+	unlock()
+	f.emit(app.Event{Kind: app.MessagesChanged, Peer: to})
+	return id, nil
+}
+
 func (f *bookingFake) SendBookingMessage(ctx context.Context, bookingID, text string) (string, error) {
 	unlock := f.lock()
 	var to string
@@ -315,7 +341,7 @@ func (f *bookingFake) MarkRead(ctx context.Context, bookingID string) (int, erro
 	defer f.bmu.Unlock()
 	n := 0
 	for i, m := range f.msgs {
-		if m.BookingID == bookingID && !m.Outgoing && m.Status == "received" {
+		if (m.BookingID == bookingID || m.BookingID == "" && m.From == bookingID) && !m.Outgoing && m.Status == "received" {
 			f.msgs[i].Status = "read"
 			n++
 		}

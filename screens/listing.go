@@ -44,6 +44,7 @@ type listingPage struct {
 	// UI goroutine only.
 	room      app.RoomListing
 	cancel    context.CancelFunc // ends the photo loads of the room shown
+	ask       *widget.Button     // a question to the host before booking
 	content   fyne.CanvasObject
 	scroll    *container.Scroll
 	title     *widget.Label
@@ -100,6 +101,9 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 	profile := widget.NewButtonWithIcon("Host's profile", theme.AccountIcon(), func() {
 		showPerson(sh, lp.author())
 	})
+	lp.ask = widget.NewButtonWithIcon("Ask a question", theme.MailComposeIcon(), func() {
+		sh.trips.askHost(lp.author())
+	})
 	lp.book = newBookForm(sh)
 
 	heading := func(t string) *widget.Label {
@@ -116,7 +120,7 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 		widget.NewSeparator(), heading("Book"), lp.book.content,
 		amenSep, lp.amenHead, lp.amenities,
 		widget.NewSeparator(), lp.aboutHead, lp.desc,
-		widget.NewSeparator(), heading("Host"), container.NewHBox(lp.host, copyHost, profile), lp.hostRep.rt, lp.hostNote.rt,
+		widget.NewSeparator(), heading("Host"), container.NewHBox(lp.host, copyHost, profile, lp.ask), lp.hostRep.rt, lp.hostNote.rt,
 		widget.NewSeparator(), heading("Where"), container.New(minHeight{260}, lp.mapv), lp.where.rt,
 		layout.NewSpacer(),
 	)
@@ -139,6 +143,7 @@ func (lp *listingPage) show(r app.RoomListing) {
 	lp.loadReputation(r.Author)
 	lp.title.SetText(r.Title)
 	lp.mine.Hidden = !r.Mine
+	lp.ask.Hidden = r.Mine
 	lp.price.SetText(formatNightly(r.PricePerNight, r.Currency))
 	lp.facts.SetText(sentence(formatGuests(r.MaxGuests)))
 	if len(r.Amenities) == 0 {
@@ -302,6 +307,7 @@ func (lp *listingPage) showRide(m app.RideMatch, q *app.RideQuery) {
 	}
 	lp.title.SetText(m.Title)
 	lp.mine.Hidden = !m.Mine
+	lp.ask.Hidden = m.Mine
 	lp.price.SetText(formatMoney(m.PricePerSeat, m.Currency) + " / seat")
 	lp.facts.SetText(fmt.Sprintf("Leaves %s · %s of %d left", m.DepartAt.Local().Format("Mon 2 Jan 15:04"), plural(m.SeatsLeft, "seat", "seats"), m.Seats))
 	lp.aboutHead.SetText("Route")

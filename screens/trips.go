@@ -45,9 +45,16 @@ type tripsScreen struct {
 	loadErr       *widget.Label
 	detail        *bookingDetail
 	conv          *conversation
-	placeholder   fyne.CanvasObject
-	right         *container.Split
-	content       fyne.CanvasObject
+	// Conversations outside bookings (questions.go).
+	questions    []question
+	qnames       map[string]string // peer → name shown
+	qgen         int               // number of the latest questions load
+	questionList *widget.List
+	questionNote *widget.Label
+	qconv        *conversation
+	placeholder  fyne.CanvasObject
+	right        *container.Split
+	content      fyne.CanvasObject
 }
 
 func newTripsScreen(sh *shell) *tripsScreen {
@@ -85,9 +92,26 @@ func newTripsScreen(sh *shell) *tripsScreen {
 		l.SizeName = theme.SizeNameSubHeadingText
 		return l
 	}
-	left := container.NewGridWithRows(2,
+	s.questionList = widget.NewList(
+		func() int { return len(s.questions) },
+		func() fyne.CanvasObject { return newQuestionRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(s.questions) {
+				o.(*questionRow).set(s.questions[id], s.qnames[s.questions[id].Peer])
+			}
+		})
+	s.questionList.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(s.questions) {
+			s.openQuestion(s.questions[id].Peer)
+		}
+	}
+	s.questionNote = widget.NewLabel("")
+	s.questionNote.Wrapping = fyne.TextWrapWord
+	s.questionNote.SizeName = theme.SizeNameCaptionText
+	left := container.NewGridWithRows(3,
 		container.NewBorder(container.NewVBox(s.loadErr, heading("Trips — your requests"), s.renterNote), nil, nil, nil, s.renterList),
-		container.NewBorder(container.NewVBox(heading("Bookings — of your listings"), s.ownerNote), nil, nil, nil, s.ownerList))
+		container.NewBorder(container.NewVBox(heading("Bookings — of your listings"), s.ownerNote), nil, nil, nil, s.ownerList),
+		container.NewBorder(container.NewVBox(heading("Questions — before booking"), s.questionNote), nil, nil, nil, s.questionList))
 
 	s.detail = newBookingDetail(sh, s)
 	s.conv = newConversation(sh)
@@ -96,7 +120,9 @@ func newTripsScreen(sh *shell) *tripsScreen {
 	ph := widget.NewLabelWithStyle("Choose a trip or a booking to see it here.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.placeholder = container.NewCenter(ph)
 	s.right.Hide()
-	split := container.NewHSplit(container.NewPadded(left), container.NewStack(s.placeholder, s.right))
+	s.qconv = newConversation(sh)
+	s.qconv.content.Hide()
+	split := container.NewHSplit(container.NewPadded(left), container.NewStack(s.placeholder, s.right, s.qconv.content))
 	split.Offset = 0.38
 	s.content = split
 	s.showNotes()
@@ -111,6 +137,8 @@ func (s *tripsScreen) changed(ev app.Event) {
 			s.reload()
 		case app.MessagesChanged:
 			s.conv.changed(ev.Peer)
+			s.qconv.changed(ev.Peer)
+			s.loadQuestions()
 		case app.RecordsChanged:
 			// A review was published: the user's sealed one may be revealed.
 			if d := s.detail; d.review != nil && !d.review.Revealed {
@@ -122,6 +150,7 @@ func (s *tripsScreen) changed(ev app.Event) {
 
 // reload fetches both lists off the UI goroutine. UI goroutine only.
 func (s *tripsScreen) reload() {
+	s.loadQuestions()
 	s.gen++
 	gen := s.gen
 	known := make(map[string]string, len(s.titles))
@@ -271,6 +300,8 @@ func (s *tripsScreen) open(id string) {
 		}
 	}
 	s.placeholder.Hide()
+	s.qconv.content.Hide()
+	s.questionList.UnselectAll()
 	s.right.Show()
 	s.detail.set(t)
 	s.conv.setBooking(t.Booking)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,13 +42,13 @@ type conversation struct {
 
 func newConversation(sh *shell) *conversation {
 	c := &conversation{sh: sh}
-	c.heading = widget.NewLabelWithStyle("Messages", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.heading = widget.NewLabelWithStyle(lang.L("Messages"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.box = container.NewVBox()
 	c.scroll = container.NewVScroll(c.box)
 	c.entry = widget.NewEntry()
-	c.entry.SetPlaceHolder("Write a message…")
+	c.entry.SetPlaceHolder(lang.L("Write a message…"))
 	c.entry.OnSubmitted = func(string) { c.submit() }
-	c.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.submit)
+	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.submit)
 	c.send.Importance = widget.HighImportance
 	c.activity = widget.NewActivity()
 	c.activity.Hide()
@@ -81,7 +82,7 @@ func (c *conversation) show(booking, peer string) {
 	c.msgs = nil
 	c.entry.SetText("")
 	c.status.Hide()
-	c.heading.SetText("Messages with " + shortID(c.peer))
+	c.heading.SetText(lang.L("Messages with {{.Name}}", tdata{"Name": shortID(c.peer)}))
 	c.render()
 	c.load()
 	c.sh.wg.Add(1)
@@ -90,7 +91,7 @@ func (c *conversation) show(booking, peer string) {
 		if p, err := c.sh.b.Profile(c.sh.ctx, peer); err == nil && p.Found {
 			c.sh.do(func() {
 				if c.peer == peer {
-					c.heading.SetText("Messages with " + p.DisplayName())
+					c.heading.SetText(lang.L("Messages with {{.Name}}", tdata{"Name": p.DisplayName()}))
 				}
 			})
 		}
@@ -122,7 +123,7 @@ func (c *conversation) load() {
 				return
 			}
 			if err != nil {
-				showStatus(c.status, "Messages could not be loaded: "+errorText(err), widget.DangerImportance)
+				showStatus(c.status, lang.L("Messages could not be loaded: {{.Err}}", tdata{"Err": errorText(err)}), widget.DangerImportance)
 				return
 			}
 			c.msgs = ms
@@ -153,7 +154,7 @@ func unread(m app.Message) bool { return !m.Outgoing && m.Status == "received" }
 func (c *conversation) render() {
 	c.box.RemoveAll()
 	if len(c.msgs) == 0 {
-		l := widget.NewLabelWithStyle("No messages yet. What you write is sealed so that only they read it.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+		l := widget.NewLabelWithStyle(lang.L("No messages yet. What you write is sealed so that only they read it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 		l.Wrapping = fyne.TextWrapWord
 		c.box.Add(l)
 	}
@@ -170,7 +171,7 @@ func (c *conversation) render() {
 // messageRow is one message: a chat as a bubble on the sender's side, any
 // other kind as a line of its own.
 func messageRow(m app.Message) fyne.CanvasObject {
-	meta := m.SentAt.Local().Format("2 Jan 15:04")
+	meta := formatDateTime(m.SentAt.Local())
 	if s := messageStatus(m); s != "" {
 		meta += " · " + s
 	}
@@ -203,17 +204,17 @@ func messageStatus(m app.Message) string {
 	}
 	switch m.Status {
 	case "queued":
-		return "waiting to send"
+		return lang.L("waiting to send")
 	case "sent":
-		return "sent, held for them"
+		return lang.L("sent, held for them")
 	case "delivered":
-		return "delivered"
+		return lang.L("delivered")
 	case "read":
-		return "read"
+		return lang.L("read")
 	case "failed":
-		return "refused"
+		return lang.L("refused")
 	case "expired":
-		return "not delivered"
+		return lang.L("not delivered")
 	}
 	return m.Status
 }
@@ -221,20 +222,20 @@ func messageStatus(m app.Message) string {
 // kindText names a message that is not a chat.
 func kindText(m app.Message) string {
 	step := map[string]string{
-		"booking/request":  "Booking request",
-		"booking/accept":   "Booking accepted",
-		"booking/decline":  "Booking declined",
-		"booking/cancel":   "Booking cancelled",
-		"booking/complete": "Booking completed",
-		"booking/paid":     "Marked paid",
-		"booking/received": "Payment received",
-		"review/note":      "A note with the review",
+		"booking/request":  lang.L("Booking request"),
+		"booking/accept":   lang.L("Booking accepted"),
+		"booking/decline":  lang.L("Booking declined"),
+		"booking/cancel":   lang.L("Booking cancelled"),
+		"booking/complete": lang.L("Booking completed"),
+		"booking/paid":     lang.L("Marked paid"),
+		"booking/received": lang.L("Payment received"),
+		"review/note":      lang.L("A note with the review"),
 	}[m.Kind]
 	if step == "" {
 		step = sentence(strings.ReplaceAll(m.Kind, "/", " "))
 	}
 	if m.Outgoing {
-		return step + " (you)"
+		return lang.L("{{.Step}} (you)", tdata{"Step": step})
 	}
 	return step
 }
@@ -247,7 +248,7 @@ func (c *conversation) submit() {
 	}
 	c.sending = true
 	c.send.Disable()
-	showPosting(c.activity, c.status, true, "Sending…")
+	showPosting(c.activity, c.status, true, lang.L("Sending…"))
 	booking, peer := c.booking, c.peer
 	c.sh.wg.Add(1)
 	go func() {
@@ -266,7 +267,7 @@ func (c *conversation) submit() {
 				return
 			}
 			if err != nil {
-				showStatus(c.status, "Not sent: "+errorText(err), widget.DangerImportance)
+				showStatus(c.status, lang.L("Not sent: {{.Err}}", tdata{"Err": errorText(err)}), widget.DangerImportance)
 				return
 			}
 			if strings.TrimSpace(c.entry.Text) == text {

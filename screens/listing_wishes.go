@@ -2,12 +2,12 @@ package screens
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,13 +43,13 @@ func newListingWishes(sh *shell, listingID string) *listingWishes {
 	l.status.Wrapping = fyne.TextWrapWord
 	l.status.Hide()
 	l.activity = widget.NewActivity()
-	intro := widget.NewLabel("Renters whose wish your listing fits: its place, dates or time, guests or seats, and budget. Send one an offer; if they accept it, you get their booking request.")
+	intro := widget.NewLabel(lang.L("Renters whose wish your listing fits: its place, dates or time, guests or seats, and budget. Send one an offer; if they accept it, you get their booking request."))
 	intro.Wrapping = fyne.TextWrapWord
 	size := canvas.NewRectangle(nil)
 	size.SetMinSize(fyne.NewSize(620, 380))
 	body := container.NewBorder(container.NewVBox(intro, l.status), nil, nil, nil,
 		container.NewStack(size, container.NewVScroll(container.NewVBox(l.activity, l.list))))
-	l.dlg = dialog.NewCustom("Wishes your listing fits", "Close", body, sh.win)
+	l.dlg = dialog.NewCustom(lang.L("Wishes your listing fits"), lang.L("Close"), body, sh.win)
 	l.follow()
 	l.load()
 	return l
@@ -111,7 +111,7 @@ func (l *listingWishes) render() {
 	l.list.RemoveAll()
 	if len(l.wishes) == 0 {
 		n := newNote(theme.SizeNameText)
-		n.set("No wish fits this listing yet. Wishes arrive from the network as renters post them.", theme.ColorNamePlaceHolder)
+		n.set(lang.L("No wish fits this listing yet. Wishes arrive from the network as renters post them."), theme.ColorNamePlaceHolder)
 		l.list.Add(n.rt)
 	}
 	for _, w := range l.wishes {
@@ -123,18 +123,18 @@ func (l *listingWishes) render() {
 func (l *listingWishes) row(w app.WishFit) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(describeWish(w.Wish), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
-	meta := fmt.Sprintf("By %s · ends %s", shortID(w.Author), w.ExpiresAt.Local().Format("Mon 2 Jan"))
+	meta := lang.L("By {{.ID}} · ends {{.Date}}", tdata{"ID": shortID(w.Author), "Date": formatDay(w.ExpiresAt.Local())})
 	if w.DetourKm != nil {
-		meta += fmt.Sprintf(" · detour %s, pickup about %s", formatKm(*w.DetourKm), w.PickupAt.Local().Format("15:04"))
+		meta += " · " + lang.L("detour {{.Km}}, pickup about {{.Time}}", tdata{"Km": formatKm(*w.DetourKm), "Time": w.PickupAt.Local().Format("15:04")})
 	}
 	m := newNote(theme.SizeNameCaptionText)
 	m.set(meta, theme.ColorNamePlaceHolder)
 	var action fyne.CanvasObject
 	if w.Offered {
-		action = widget.NewLabelWithStyle("Offer sent", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
+		action = widget.NewLabelWithStyle(lang.L("Offer sent"), fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
 	} else {
 		wishID := w.ID
-		btn := widget.NewButtonWithIcon("Send offer", theme.MailSendIcon(), func() { l.askOffer(wishID) })
+		btn := widget.NewButtonWithIcon(lang.L("Send offer"), theme.MailSendIcon(), func() { l.askOffer(wishID) })
 		btn.Importance = widget.HighImportance
 		action = btn
 	}
@@ -148,11 +148,11 @@ func (l *listingWishes) row(w app.WishFit) fyne.CanvasObject {
 // askOffer asks for a note to the renter, then sends the offer.
 func (l *listingWishes) askOffer(wishID string) {
 	l.note = widget.NewMultiLineEntry()
-	l.note.SetPlaceHolder("A word to the renter (optional)")
+	l.note.SetPlaceHolder(lang.L("A word to the renter (optional)"))
 	l.note.SetMinRowsVisible(3)
 	width := canvas.NewRectangle(nil)
 	width.SetMinSize(fyne.NewSize(380, 0))
-	dialog.ShowForm("Send an offer", "Send", "Cancel", []*widget.FormItem{widget.NewFormItem("Note", container.NewStack(width, l.note))}, func(ok bool) {
+	dialog.ShowForm(lang.L("Send an offer"), lang.L("Send"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Note"), container.NewStack(width, l.note))}, func(ok bool) {
 		if ok {
 			l.sendOffer(wishID, l.note.Text)
 		}
@@ -173,11 +173,11 @@ func (l *listingWishes) sendOffer(wishID, note string) {
 			l.activity.Stop()
 			l.activity.Hide()
 			if err != nil {
-				showStatus(l.status, "The offer was not sent: "+inputDetail(err), widget.DangerImportance)
+				showStatus(l.status, lang.L("The offer was not sent: {{.Err}}", tdata{"Err": inputDetail(err)}), widget.DangerImportance)
 				return
 			}
 			l.status.Hide()
-			l.sh.banner.show("Offer sent: the renter gets it privately, even if offline now")
+			l.sh.banner.show(lang.L("Offer sent: the renter gets it privately, even if offline now"))
 			l.load()
 		})
 	}()

@@ -3,12 +3,12 @@ package screens
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -51,15 +51,15 @@ type myListingsScreen struct {
 // myListingsTab builds the screen, starts its event listener and returns its tab.
 func (sh *shell) myListingsTab() *container.TabItem {
 	m := newMyListingsScreen(sh)
-	return container.NewTabItemWithIcon(tabMyListings, theme.ListIcon(), m)
+	return container.NewTabItemWithIcon(lang.L(tabMyListings), theme.ListIcon(), m)
 }
 
 func newMyListingsScreen(sh *shell) *myListingsScreen {
 	m := &myListingsScreen{sh: sh, busy: map[string]bool{}}
 	m.ExtendBaseWidget(m)
-	heading := widget.NewLabelWithStyle("My listings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("My listings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	intro := widget.NewLabel("Your rooms and rides. A paused listing is kept but nobody finds or books it; a deleted one is gone from every peer.")
+	intro := widget.NewLabel(lang.L("Your rooms and rides. A paused listing is kept but nobody finds or books it; a deleted one is gone from every peer."))
 	intro.Wrapping = fyne.TextWrapWord
 	m.status = widget.NewLabel("")
 	m.status.Wrapping = fyne.TextWrapWord
@@ -70,9 +70,9 @@ func newMyListingsScreen(sh *shell) *myListingsScreen {
 	m.cal.changed = func() { m.calSave.Enable() }
 	m.calTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	m.calTitle.Wrapping = fyne.TextWrapWord
-	m.calSave = widget.NewButtonWithIcon("Save days", theme.DocumentSaveIcon(), m.saveCalendar)
+	m.calSave = widget.NewButtonWithIcon(lang.L("Save days"), theme.DocumentSaveIcon(), m.saveCalendar)
 	m.calSave.Importance = widget.HighImportance
-	m.calClose = widget.NewButtonWithIcon("Close", theme.CancelIcon(), m.closeCalendar)
+	m.calClose = widget.NewButtonWithIcon(lang.L("Close"), theme.CancelIcon(), m.closeCalendar)
 	m.calPanel = container.NewPadded(container.NewVBox(m.calTitle, m.cal.content,
 		container.NewHBox(layout.NewSpacer(), m.calClose, m.calSave)))
 	m.calPanel.Hide()
@@ -120,7 +120,7 @@ func (m *myListingsScreen) load() {
 	}
 	m.sh.do(func() {
 		if err != nil {
-			m.setStatus("Couldn't read your listings: "+err.Error(), widget.DangerImportance)
+			m.setStatus(lang.L("Couldn't read your listings: {{.Err}}", tdata{"Err": err}), widget.DangerImportance)
 			return
 		}
 		m.listings, m.loaded = ls, true
@@ -141,9 +141,9 @@ func (m *myListingsScreen) reload() {
 func (m *myListingsScreen) showRows() {
 	m.rows.RemoveAll()
 	if !m.loaded {
-		m.rows.Add(widget.NewLabel("Reading your listings…"))
+		m.rows.Add(widget.NewLabel(lang.L("Reading your listings…")))
 	} else if len(m.listings) == 0 {
-		empty := widget.NewLabel("You have no listings yet. Post a room or a ride, and it shows here.")
+		empty := widget.NewLabel(lang.L("You have no listings yet. Post a room or a ride, and it shows here."))
 		empty.Wrapping = fyne.TextWrapWord
 		m.rows.Add(empty)
 	}
@@ -159,10 +159,10 @@ func (m *myListingsScreen) row(l app.MyListing) fyne.CanvasObject {
 	title.Truncation = fyne.TextTruncateEllipsis
 	info := newNote(theme.SizeNameText)
 	info.set(listingSummary(l, time.Now()), theme.ColorNamePlaceHolder)
-	state := widget.NewLabel("Active")
+	state := widget.NewLabel(lang.L("Active"))
 	state.Importance = widget.SuccessImportance
 	if l.State == app.StatePaused {
-		state.SetText("Paused")
+		state.SetText(lang.L("Paused"))
 		state.Importance = widget.WarningImportance
 	}
 
@@ -176,31 +176,31 @@ func (m *myListingsScreen) row(l app.MyListing) fyne.CanvasObject {
 		buttons = append(buttons, b)
 		return b
 	}
-	add("Edit", theme.DocumentCreateIcon(), func() { m.edit(l) })
+	add(lang.L("Edit"), theme.DocumentCreateIcon(), func() { m.edit(l) })
 	if l.Kind == app.KindRoom {
-		add("Calendar", theme.CalendarIcon(), func() { m.openCalendar(l) })
+		add(lang.L("Calendar"), theme.CalendarIcon(), func() { m.openCalendar(l) })
 	}
 	if l.State == app.StatePaused {
-		add("Resume", theme.MediaPlayIcon(), func() {
-			m.act(id, "Listing resumed: people find it again", m.sh.b.ResumeListing)
+		add(lang.L("Resume"), theme.MediaPlayIcon(), func() {
+			m.act(id, lang.L("Listing resumed: people find it again"), m.sh.b.ResumeListing)
 		})
 	} else {
-		add("Pause", theme.MediaPauseIcon(), func() {
-			m.act(id, "Listing paused: nobody finds or books it until you resume it", m.sh.b.PauseListing)
+		add(lang.L("Pause"), theme.MediaPauseIcon(), func() {
+			m.act(id, lang.L("Listing paused: nobody finds or books it until you resume it"), m.sh.b.PauseListing)
 		})
 	}
 	if l.Kind == app.KindRoom {
-		add("Renew", theme.ViewRefreshIcon(), func() {
-			m.act(id, "Listing renewed for another 60 days", func(ctx context.Context, id string) error {
+		add(lang.L("Renew"), theme.ViewRefreshIcon(), func() {
+			m.act(id, lang.L("Listing renewed for another 60 days"), func(ctx context.Context, id string) error {
 				_, err := m.sh.b.RenewListing(ctx, id)
 				return err
 			})
 		})
 	}
 	if l.State != app.StatePaused {
-		add("Wishes", theme.SearchIcon(), func() { showWishesFor(m.sh, id) })
+		add(lang.L("Wishes"), theme.SearchIcon(), func() { showWishesFor(m.sh, id) })
 	}
-	del := add("Delete", theme.DeleteIcon(), func() { m.askDelete(l) })
+	del := add(lang.L("Delete"), theme.DeleteIcon(), func() { m.askDelete(l) })
 	del.Importance = widget.DangerImportance
 
 	head := container.NewBorder(nil, nil, nil, state, title)
@@ -210,22 +210,24 @@ func (m *myListingsScreen) row(l app.MyListing) fyne.CanvasObject {
 
 // listingSummary is a listing's second line: kind, expiry, bookings.
 func listingSummary(l app.MyListing, now time.Time) string {
-	s := "Room"
+	s := lang.L("Room")
 	if l.Kind == app.KindRide {
-		s = "Ride"
+		s = lang.L("Ride")
 		if l.Ride != nil {
-			s += fmt.Sprintf(" · departs %s · %d of %d seats left", l.Ride.DepartAt.Local().Format("Mon 2 Jan 15:04"), l.Ride.SeatsLeft, l.Ride.Seats)
+			s += " · " + lang.L("departs {{.When}}", tdata{"When": formatDayTime(l.Ride.DepartAt)}) + " · " +
+				lang.N("{{.Left}} of {{.Count}} seats left", l.Ride.Seats, tdata{"Left": l.Ride.SeatsLeft, "Count": l.Ride.Seats})
 		}
 	} else {
 		days := int(l.ExpiresAt.Sub(now).Hours() / 24)
-		s += fmt.Sprintf(" · expires %s (in %s; renewed by itself while Caravan runs)", l.ExpiresAt.Local().Format("2 Jan 2006"), plural(days, "day", "days"))
+		s += " · " + lang.N("expires {{.Date}} (in {{.Count}} days; renewed by itself while Caravan runs)", days,
+			tdata{"Date": formatDate(l.ExpiresAt.Local()), "Count": countOf(days)["Count"]})
 		if l.Room != nil {
 			s += " · " + formatNightly(l.Room.PricePerNight, l.Room.Currency)
 		}
 	}
-	s += " · " + plural(l.Bookings, "booking to come", "bookings to come")
+	s += " · " + lang.N("{{.Count}} bookings to come", l.Bookings, countOf(l.Bookings))
 	if l.Requests > 0 {
-		s += " · " + plural(l.Requests, "request waiting", "requests waiting")
+		s += " · " + lang.N("{{.Count}} requests waiting", l.Requests, countOf(l.Requests))
 	}
 	return s
 }
@@ -263,24 +265,24 @@ func failure(err error) string {
 	if errors.As(err, &ie) && ie.Detail != "" {
 		return sentence(ie.Detail) + "."
 	}
-	return "That didn't work: " + err.Error() + "."
+	return lang.L("That didn't work: {{.Err}}.", tdata{"Err": err})
 }
 
 // askDelete asks before deleting a listing.
 func (m *myListingsScreen) askDelete(l app.MyListing) {
-	msg := fmt.Sprintf("Delete “%s” on every peer? This cannot be undone; pausing keeps it for later.", l.Title)
+	msg := lang.L("Delete “{{.Title}}” on every peer? This cannot be undone; pausing keeps it for later.", tdata{"Title": l.Title})
 	if l.Requests > 0 {
-		msg += "\n" + sentence(plural(l.Requests, "request waiting", "requests waiting")) + " will be declined."
+		msg += "\n" + lang.N("{{.Count}} requests waiting will be declined.", l.Requests, countOf(l.Requests))
 	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
-	m.confirm = dialog.NewCustomConfirm("Delete this listing?", "Delete", "Keep it", text, func(ok bool) {
+	m.confirm = dialog.NewCustomConfirm(lang.L("Delete this listing?"), lang.L("Delete"), lang.L("Keep it"), text, func(ok bool) {
 		m.confirm = nil
 		if ok {
 			if l.ID == m.calID {
 				m.closeCalendar()
 			}
-			m.act(l.ID, "Listing deleted", m.sh.b.DeleteListing)
+			m.act(l.ID, lang.L("Listing deleted"), m.sh.b.DeleteListing)
 		}
 	}, m.sh.win)
 	m.confirm.Resize(fyne.NewSize(440, 200))
@@ -303,7 +305,7 @@ func (m *myListingsScreen) edit(l app.MyListing) {
 // openCalendar shows the calendar of a room at the right.
 func (m *myListingsScreen) openCalendar(l app.MyListing) {
 	m.calID = l.ID
-	m.calTitle.SetText("Availability of “" + l.Title + "”")
+	m.calTitle.SetText(lang.L("Availability of “{{.Title}}”", tdata{"Title": l.Title}))
 	m.cal.clear()
 	m.cal.setDisabled(true)
 	m.calSave.Disable()
@@ -321,7 +323,7 @@ func (m *myListingsScreen) openCalendar(l app.MyListing) {
 				return
 			}
 			if err != nil {
-				m.cal.msg.set(sentence("couldn't read the calendar: "+err.Error()), theme.ColorNameError)
+				m.cal.msg.set(lang.L("Couldn't read the calendar: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
 				return
 			}
 			m.cal.setDisabled(false)
@@ -355,7 +357,7 @@ func (m *myListingsScreen) saveCalendar() {
 				return
 			}
 			m.cal.set(cal)
-			m.sh.banner.show("Calendar saved: the blocked days are on their way to your peers")
+			m.sh.banner.show(lang.L("Calendar saved: the blocked days are on their way to your peers"))
 		})
 	}()
 }

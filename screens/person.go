@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,22 +39,22 @@ func showPerson(sh *shell, peer string) *personView {
 	p.name = widget.NewLabelWithStyle(shortID(peer), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.name.SizeName = theme.SizeNameSubHeadingText
 	p.id = newNote(theme.SizeNameCaptionText)
-	p.id.set("Peer ID "+peer, theme.ColorNamePlaceHolder)
+	p.id.set(lang.L("Peer ID {{.ID}}", tdata{"ID": peer}), theme.ColorNamePlaceHolder)
 	p.about = newNote(theme.SizeNameText)
 	p.rep = newNote(theme.SizeNameText)
-	p.rep.set("Loading reviews…", theme.ColorNamePlaceHolder)
+	p.rep.set(lang.L("Loading reviews…"), theme.ColorNamePlaceHolder)
 	p.activity = widget.NewActivity()
 	p.activity.Start()
 	p.reviews = container.NewVBox()
-	copyID := widget.NewButtonWithIcon("Copy ID", theme.ContentCopyIcon(), func() {
+	copyID := widget.NewButtonWithIcon(lang.L("Copy ID"), theme.ContentCopyIcon(), func() {
 		sh.app.Clipboard().SetContent(peer)
-		sh.banner.show("Peer ID copied")
+		sh.banner.show(lang.L("Peer ID copied"))
 	})
 	copyID.Importance = widget.LowImportance
-	heading := widget.NewLabelWithStyle("Reviews of them", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Reviews of them"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(container.NewHBox(widget.NewIcon(theme.AccountIcon()), p.name, copyID, p.activity), p.id.rt, p.about.rt, p.rep.rt, widget.NewSeparator(), heading)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.reviews))
-	p.dlg = dialog.NewCustom("Person", "Close", container.New(minHeight{420}, container.New(maxWidth{560}, p.content)), sh.win)
+	p.dlg = dialog.NewCustom(lang.L("Person"), lang.L("Close"), container.New(minHeight{420}, container.New(maxWidth{560}, p.content)), sh.win)
 	p.dlg.Resize(fyne.NewSize(600, 520))
 	p.dlg.Show()
 	sh.person = p
@@ -82,7 +83,7 @@ func (p *personView) load() {
 			p.activity.Stop()
 			p.activity.Hide()
 			if err != nil {
-				p.rep.set("Reviews not available: "+errorText(err), theme.ColorNameError)
+				p.rep.set(lang.L("Reviews not available: {{.Err}}", tdata{"Err": errorText(err)}), theme.ColorNameError)
 				return
 			}
 			p.apply(rep, rs)
@@ -96,7 +97,7 @@ func (p *personView) showProfile(prof app.PersonProfile) {
 	p.name.SetText(prof.DisplayName())
 	var lines []string
 	if len(prof.Languages) > 0 {
-		lines = append(lines, "Speaks "+strings.Join(prof.Languages, ", "))
+		lines = append(lines, lang.L("Speaks {{.Languages}}", tdata{"Languages": strings.Join(prof.Languages, ", ")}))
 	}
 	if prof.About != "" {
 		lines = append(lines, prof.About)
@@ -108,12 +109,12 @@ func (p *personView) showProfile(prof app.PersonProfile) {
 func (p *personView) apply(rep app.Reputation, rs []app.Review) {
 	line := formatReputation(rep)
 	if rep.AsOwner > 0 || rep.AsRenter > 0 {
-		line += fmt.Sprintf("\n%d as host or driver · %d as guest or rider", rep.AsOwner, rep.AsRenter)
+		line += "\n" + lang.L("{{.Owner}} as host or driver · {{.Renter}} as guest or rider", tdata{"Owner": rep.AsOwner, "Renter": rep.AsRenter})
 	}
 	p.rep.set(line, theme.ColorNameForeground)
 	p.reviews.RemoveAll()
 	if len(rs) == 0 {
-		l := widget.NewLabelWithStyle("No one has reviewed them yet, as far as this device knows.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		l := widget.NewLabelWithStyle(lang.L("No one has reviewed them yet, as far as this device knows."), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		l.Wrapping = fyne.TextWrapWord
 		p.reviews.Add(l)
 	}
@@ -126,23 +127,24 @@ func (p *personView) apply(rep app.Reputation, rs []app.Review) {
 // reviewCard is one review: stars, who wrote it in which role, when, the
 // category stars and the text.
 func reviewCard(r app.Review) fyne.CanvasObject {
-	by := "by a guest"
+	data := tdata{"ID": shortID(r.Author)}
+	by := lang.L("by a guest {{.ID}}", data)
 	switch {
 	case r.AuthorRole == app.RoleRenter && r.ListingKind == app.KindRide:
-		by = "by a rider"
+		by = lang.L("by a rider {{.ID}}", data)
 	case r.AuthorRole == app.RoleOwner && r.ListingKind == app.KindRide:
-		by = "by their driver"
+		by = lang.L("by their driver {{.ID}}", data)
 	case r.AuthorRole == app.RoleOwner:
-		by = "by their host"
+		by = lang.L("by their host {{.ID}}", data)
 	}
-	head := widget.NewLabelWithStyle(fmt.Sprintf("%s  %s %s · %s", starText(r.Stars), by, shortID(r.Author), r.IssuedAt.Local().Format("Jan 2006")),
+	head := widget.NewLabelWithStyle(fmt.Sprintf("%s  %s · %s", starText(r.Stars), by, formatMonth(r.IssuedAt.Local())),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	objs := []fyne.CanvasObject{head}
 	if len(r.Categories) > 0 {
 		var parts []string
 		for _, c := range app.ReviewCategories(r.ListingKind) {
 			if v, ok := r.Categories[c]; ok {
-				parts = append(parts, fmt.Sprintf("%s %d", sentence(c), v))
+				parts = append(parts, fmt.Sprintf("%s %d", categoryLabel(c), v))
 			}
 		}
 		cats := newNote(theme.SizeNameCaptionText)

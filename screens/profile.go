@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -66,31 +67,31 @@ type profileScreen struct {
 func newProfileScreen(sh *shell) *profileScreen {
 	p := &profileScreen{sh: sh}
 	p.avatar = container.NewStack()
-	p.pickBtn = widget.NewButtonWithIcon("Choose picture…", theme.FileImageIcon(), p.openPicker)
-	p.removeBtn = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.setAvatar("", nil); p.edited = true })
+	p.pickBtn = widget.NewButtonWithIcon(lang.L("Choose picture…"), theme.FileImageIcon(), p.openPicker)
+	p.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { p.setAvatar("", nil); p.edited = true })
 	p.removeBtn.Importance = widget.LowImportance
 	p.avatarMsg = newNote(theme.SizeNameCaptionText)
 	p.setAvatar("", nil)
 
 	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("The name people see, e.g. Ada L.")
+	p.name.SetPlaceHolder(lang.L("The name people see, e.g. Ada L."))
 	p.nameMsg = newNote(theme.SizeNameCaptionText)
 	p.name.OnChanged = func(string) { p.edited = true; p.checkName() }
 	p.about = widget.NewMultiLineEntry()
-	p.about.SetPlaceHolder("A few words about you: what you do, how you travel, what you like in a host or a guest")
+	p.about.SetPlaceHolder(lang.L("A few words about you: what you do, how you travel, what you like in a host or a guest"))
 	p.about.Wrapping = fyne.TextWrapWord
 	p.about.SetMinRowsVisible(4)
 	p.aboutMsg = newNote(theme.SizeNameCaptionText)
 	p.about.OnChanged = func(string) { p.edited = true; p.checkAbout() }
 	p.langs = widget.NewEntry()
-	p.langs.SetPlaceHolder("e.g. English, Français")
+	p.langs.SetPlaceHolder(lang.L("e.g. English, Français"))
 	p.langsMsg = newNote(theme.SizeNameCaptionText)
 	p.langs.OnChanged = func(string) { p.edited = true; p.checkLangs() }
 	p.checkName()
 	p.checkAbout()
 	p.checkLangs()
 
-	p.save = widget.NewButtonWithIcon("Save profile", theme.DocumentSaveIcon(), p.submit)
+	p.save = widget.NewButtonWithIcon(lang.L("Save profile"), theme.DocumentSaveIcon(), p.submit)
 	p.save.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
 	p.activity.Hide()
@@ -101,20 +102,20 @@ func newProfileScreen(sh *shell) *profileScreen {
 
 	p.userID = widget.NewLabel("")
 	p.userID.Truncation = fyne.TextTruncateEllipsis
-	copyID := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+	copyID := widget.NewButtonWithIcon(lang.L("Copy"), theme.ContentCopyIcon(), func() {
 		sh.app.Clipboard().SetContent(p.userID.Text)
-		sh.banner.show("User ID copied")
+		sh.banner.show(lang.L("User ID copied"))
 	})
 	copyID.Importance = widget.LowImportance
 	p.reputation = widget.NewLabel("")
 	p.reputation.Wrapping = fyne.TextWrapWord
 	p.repDetail = newNote(theme.SizeNameCaptionText)
 	idNote := newNote(theme.SizeNameCaptionText)
-	idNote.set("Your identity is a key kept in the data folder. Back it up from Settings → Export identity…, or you lose it with this computer.", theme.ColorNamePlaceHolder)
+	idNote.set(lang.L("Your identity is a key kept in the data folder. Back it up from Settings → Export identity…, or you lose it with this computer."), theme.ColorNamePlaceHolder)
 
-	heading := widget.NewLabelWithStyle("Profile", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L("Profile"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
-	intro := widget.NewLabel("How hosts, guests, drivers and riders see you. It is signed with your key and shared with the peers of the areas of your listings and trips.")
+	intro := widget.NewLabel(lang.L("How hosts, guests, drivers and riders see you. It is signed with your key and shared with the peers of the areas of your listings and trips."))
 	intro.Wrapping = fyne.TextWrapWord
 	tight := func(objs ...fyne.CanvasObject) *fyne.Container {
 		return container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
@@ -125,10 +126,10 @@ func newProfileScreen(sh *shell) *profileScreen {
 	avatarRow := container.NewHBox(container.New(layout.NewGridWrapLayout(avatarSize), p.avatar),
 		container.NewVBox(p.pickBtn, p.removeBtn))
 	form := container.New(layout.NewFormLayout(),
-		label("Picture"), tight(avatarRow, p.avatarMsg.rt),
-		label("Name"), tight(p.name, p.nameMsg.rt),
-		label("About"), tight(p.about, p.aboutMsg.rt),
-		label("Languages"), tight(p.langs, p.langsMsg.rt),
+		label(lang.L("Picture")), tight(avatarRow, p.avatarMsg.rt),
+		label(lang.L("Name")), tight(p.name, p.nameMsg.rt),
+		label(lang.L("About")), tight(p.about, p.aboutMsg.rt),
+		label(lang.L("Languages")), tight(p.langs, p.langsMsg.rt),
 	)
 	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.save), p.status)
 	sub := func(t string) *widget.Label {
@@ -137,9 +138,9 @@ func newProfileScreen(sh *shell) *profileScreen {
 		return l
 	}
 	page := container.NewVBox(heading, intro, form, buttons, p.shared.rt,
-		widget.NewSeparator(), sub("Reputation"), p.reputation, p.repDetail.rt,
-		widget.NewSeparator(), sub("Identity"),
-		container.NewBorder(nil, nil, widget.NewLabelWithStyle("User ID", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyID, p.userID),
+		widget.NewSeparator(), sub(lang.L("Reputation")), p.reputation, p.repDetail.rt,
+		widget.NewSeparator(), sub(lang.L("Identity")),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("User ID"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), copyID, p.userID),
 		idNote.rt,
 	)
 	p.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
@@ -169,7 +170,7 @@ func (p *profileScreen) load(fillForm bool) {
 				return
 			}
 			if err != nil {
-				showStatus(p.status, sentence(fmt.Sprintf("couldn't read your profile: %v", err)), widget.DangerImportance)
+				showStatus(p.status, lang.L("Couldn't read your profile: {{.Err}}", tdata{"Err": err}), widget.DangerImportance)
 				return
 			}
 			p.show(prof, rep)
@@ -199,11 +200,11 @@ func (p *profileScreen) show(prof app.PersonProfile, rep app.Reputation) {
 	p.userID.SetText(prof.Peer)
 	switch {
 	case !prof.Found:
-		p.shared.set("No profile yet: people see your user ID only.", theme.ColorNamePlaceHolder)
+		p.shared.set(lang.L("No profile yet: people see your user ID only."), theme.ColorNamePlaceHolder)
 	case len(prof.Cells) == 0:
-		p.shared.set("Saved on this computer. It is shared once you post a listing or book one; save it again then.", theme.ColorNamePlaceHolder)
+		p.shared.set(lang.L("Saved on this computer. It is shared once you post a listing or book one; save it again then."), theme.ColorNamePlaceHolder)
 	default:
-		p.shared.set(fmt.Sprintf("Version %d, shared with the peers of %s.", prof.Version, plural(len(prof.Cells), "area", "areas")), theme.ColorNamePlaceHolder)
+		p.shared.set(lang.N("Version {{.Version}}, shared with the peers of {{.Count}} areas.", len(prof.Cells), tdata{"Version": prof.Version, "Count": countOf(len(prof.Cells))["Count"]}), theme.ColorNamePlaceHolder)
 	}
 	p.reputation.SetText(formatReputation(rep))
 	p.repDetail.set(reputationDetail(rep), theme.ColorNamePlaceHolder)
@@ -212,12 +213,12 @@ func (p *profileScreen) show(prof app.PersonProfile, rep app.Reputation) {
 // reputationDetail says where the reviews come from.
 func reputationDetail(r app.Reputation) string {
 	if r.Count == 0 {
-		return "Reviews appear here after your first stays and rides, once both sides have written theirs."
+		return lang.L("Reviews appear here after your first stays and rides, once both sides have written theirs.")
 	}
 	parts := []string{
-		fmt.Sprintf("%d as host or driver, %d as guest or rider", r.AsOwner, r.AsRenter),
-		fmt.Sprintf("%.0f%% with a signed booking as proof", r.WithProof*100),
-		fmt.Sprintf("%d in the last year", r.LastYear),
+		lang.L("{{.Owner}} as host or driver, {{.Renter}} as guest or rider", tdata{"Owner": r.AsOwner, "Renter": r.AsRenter}),
+		lang.L("{{.Percent}}% with a signed booking as proof", tdata{"Percent": fmt.Sprintf("%.0f", r.WithProof*100)}),
+		lang.L("{{.Count}} in the last year", countOf(r.LastYear)),
 	}
 	return strings.Join(parts, " · ")
 }
@@ -239,10 +240,10 @@ func (p *profileScreen) checkName() bool {
 	n := utf8.RuneCountInString(strings.TrimSpace(p.name.Text))
 	switch {
 	case n == 0:
-		p.nameMsg.set("Required; up to 80 characters.", theme.ColorNamePlaceHolder)
+		p.nameMsg.set(lang.L("Required; up to {{.Max}} characters.", tdata{"Max": app.MaxProfileName}), theme.ColorNamePlaceHolder)
 		return false
 	case utf8.RuneCountInString(p.name.Text) > app.MaxProfileName:
-		p.nameMsg.set(fmt.Sprintf("At most %d characters.", app.MaxProfileName), theme.ColorNameError)
+		p.nameMsg.set(lang.L("At most {{.Max}} characters.", tdata{"Max": app.MaxProfileName}), theme.ColorNameError)
 		return false
 	}
 	p.nameMsg.set("", theme.ColorNamePlaceHolder)
@@ -251,26 +252,26 @@ func (p *profileScreen) checkName() bool {
 
 func (p *profileScreen) checkAbout() bool {
 	if n := utf8.RuneCountInString(p.about.Text); n > app.MaxProfileAbout {
-		p.aboutMsg.set(fmt.Sprintf("%d characters; at most %d.", n, app.MaxProfileAbout), theme.ColorNameError)
+		p.aboutMsg.set(lang.L("{{.Count}} characters; at most {{.Max}}", tdata{"Count": n, "Max": app.MaxProfileAbout})+".", theme.ColorNameError)
 		return false
 	}
-	p.aboutMsg.set("Optional.", theme.ColorNamePlaceHolder)
+	p.aboutMsg.set(lang.L("Optional."), theme.ColorNamePlaceHolder)
 	return true
 }
 
 func (p *profileScreen) checkLangs() bool {
 	ls := parseLanguages(p.langs.Text)
 	if len(ls) > app.MaxProfileLanguages {
-		p.langsMsg.set(fmt.Sprintf("At most %d languages.", app.MaxProfileLanguages), theme.ColorNameError)
+		p.langsMsg.set(lang.L("At most {{.Max}} languages.", tdata{"Max": app.MaxProfileLanguages}), theme.ColorNameError)
 		return false
 	}
 	for _, l := range ls {
 		if utf8.RuneCountInString(l) > app.MaxTag {
-			p.langsMsg.set(fmt.Sprintf("%s is longer than %d characters.", quoteShort(l), app.MaxTag), theme.ColorNameError)
+			p.langsMsg.set(lang.L("{{.Text}} is longer than {{.Max}} characters.", tdata{"Text": quoteShort(l), "Max": app.MaxTag}), theme.ColorNameError)
 			return false
 		}
 	}
-	p.langsMsg.set("Optional; separate them with commas.", theme.ColorNamePlaceHolder)
+	p.langsMsg.set(lang.L("Optional; separate them with commas."), theme.ColorNamePlaceHolder)
 	return true
 }
 
@@ -284,9 +285,9 @@ func (p *profileScreen) submit() {
 	ok = p.checkLangs() && ok
 	if !ok {
 		if strings.TrimSpace(p.name.Text) == "" {
-			p.nameMsg.set("Required: the name people see.", theme.ColorNameError)
+			p.nameMsg.set(lang.L("Required: the name people see."), theme.ColorNameError)
 		}
-		showStatus(p.status, "Fix the fields marked in red first.", widget.DangerImportance)
+		showStatus(p.status, lang.L("Fix the fields marked in red first."), widget.DangerImportance)
 		return
 	}
 	prof := app.Profile{Name: strings.TrimSpace(p.name.Text), About: strings.TrimSpace(p.about.Text), Languages: parseLanguages(p.langs.Text), Avatar: p.avatarHash}
@@ -306,14 +307,14 @@ func (p *profileScreen) submit() {
 			if err != nil {
 				var ie *app.InputError
 				if errors.As(err, &ie) && p.fieldError(ie) {
-					showStatus(p.status, "Couldn't save the profile: fix the field marked in red.", widget.DangerImportance)
+					showStatus(p.status, lang.L("Couldn't save the profile: fix the field marked in red."), widget.DangerImportance)
 					return
 				}
-				showStatus(p.status, sentence(fmt.Sprintf("couldn't save the profile: %v", err)), widget.DangerImportance)
+				showStatus(p.status, lang.L("Couldn't save the profile: {{.Err}}", tdata{"Err": err}), widget.DangerImportance)
 				return
 			}
 			p.status.Hide()
-			p.sh.banner.show("Profile saved")
+			p.sh.banner.show(lang.L("Profile saved"))
 			p.load(false)
 		})
 	}()
@@ -358,7 +359,7 @@ func (p *profileScreen) setBusy(on bool) {
 func (p *profileScreen) openPicker() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			p.avatarMsg.set(sentence("couldn't open the file: "+err.Error()), theme.ColorNameError)
+			p.avatarMsg.set(lang.L("Couldn't open the file: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
 			return
 		}
 		if r == nil {
@@ -376,7 +377,7 @@ func (p *profileScreen) openPicker() {
 // addAvatar imports a picture off the UI goroutine and shows it.
 func (p *profileScreen) addAvatar(path string) {
 	p.setBusy(true)
-	p.avatarMsg.set("Adding "+filepath.Base(path)+"…", theme.ColorNamePlaceHolder)
+	p.avatarMsg.set(lang.L("Adding {{.Name}}…", tdata{"Name": filepath.Base(path)}), theme.ColorNamePlaceHolder)
 	p.sh.wg.Add(1)
 	go func() {
 		defer p.sh.wg.Done()
@@ -393,7 +394,7 @@ func (p *profileScreen) addAvatar(path string) {
 		p.sh.do(func() {
 			p.setBusy(false)
 			if err != nil {
-				p.avatarMsg.set(sentence(fmt.Sprintf("couldn't add %s: %v", filepath.Base(path), err)), theme.ColorNameError)
+				p.avatarMsg.set(lang.L("Couldn't add {{.Name}}: {{.Err}}", tdata{"Name": filepath.Base(path), "Err": err}), theme.ColorNameError)
 				return
 			}
 			p.setAvatar(hash, data)
@@ -414,12 +415,12 @@ func (p *profileScreen) setAvatar(hash string, data []byte) {
 			objs = append(objs, ci)
 		}
 		p.removeBtn.Enable()
-		p.avatarMsg.set(fmt.Sprintf("Scaled down to %d pixels; shared with your profile when you save it.", app.AvatarEdge), theme.ColorNamePlaceHolder)
+		p.avatarMsg.set(lang.L("Scaled down to {{.Size}} pixels; shared with your profile when you save it.", tdata{"Size": app.AvatarEdge}), theme.ColorNamePlaceHolder)
 	} else {
 		icon := widget.NewIcon(theme.AccountIcon())
 		objs = append(objs, container.NewPadded(icon))
 		p.removeBtn.Disable()
-		p.avatarMsg.set("Optional. JPEG or PNG.", theme.ColorNamePlaceHolder)
+		p.avatarMsg.set(lang.L("Optional. JPEG or PNG."), theme.ColorNamePlaceHolder)
 	}
 	p.avatar.Objects = objs
 	p.avatar.Refresh()

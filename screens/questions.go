@@ -1,11 +1,11 @@
 package screens
 
 import (
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -72,14 +72,14 @@ func newQuestionRow() *questionRow {
 func (r *questionRow) set(q question, name string) {
 	who := name
 	if q.Unread > 0 {
-		who = fmt.Sprintf("%s · %d new", name, q.Unread)
+		who = lang.N("{{.Name}} · {{.Count}} new", q.Unread, tdata{"Name": name, "Count": q.Unread})
 	}
 	r.who.SetText(who)
-	prefix := ""
+	line := lang.L("{{.Text}} · {{.When}}", tdata{"Text": q.Last.Text, "When": formatDateTime(q.Last.SentAt)})
 	if q.Last.Outgoing {
-		prefix = "You: "
+		line = lang.L("You: {{.Text}} · {{.When}}", tdata{"Text": q.Last.Text, "When": formatDateTime(q.Last.SentAt)})
 	}
-	r.last.SetText(prefix + q.Last.Text + " · " + q.Last.SentAt.Local().Format("2 Jan 15:04"))
+	r.last.SetText(line)
 }
 
 func (r *questionRow) CreateRenderer() fyne.WidgetRenderer {
@@ -110,9 +110,9 @@ func (s *tripsScreen) loadQuestions() {
 			s.questions, s.qnames = qs, names
 			s.questionList.Refresh()
 			if len(qs) == 0 {
-				s.questionNote.SetText("No questions. Ask a host from a listing's page, before you book.")
+				s.questionNote.SetText(lang.L("No questions. Ask a host from a listing's page, before you book."))
 			} else {
-				s.questionNote.SetText(fmt.Sprintf("%d conversations outside bookings", len(qs)))
+				s.questionNote.SetText(lang.N("{{.Count}} conversations outside bookings", len(qs), tdata{"Count": len(qs)}))
 			}
 		})
 	}()

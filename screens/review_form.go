@@ -1,13 +1,13 @@
 package screens
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -54,41 +54,41 @@ func showReviewForm(sh *shell, b trip, onDone func(app.ReviewState)) *reviewForm
 	bold := func(t string) *widget.Label {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
-	form := container.New(layout.NewFormLayout(), bold("Overall"), f.stars)
+	form := container.New(layout.NewFormLayout(), bold(lang.L("Overall")), f.stars)
 	// Category stars are what a renter says of a listing; an owner gives
 	// stars and text only.
 	if b.Role == app.RoleRenter {
 		for _, c := range app.ReviewCategories(b.ListingKind) {
 			r := stars()
 			f.cats[c] = r
-			form.Add(widget.NewLabelWithStyle(sentence(c), fyne.TextAlignTrailing, fyne.TextStyle{}))
+			form.Add(widget.NewLabelWithStyle(categoryLabel(c), fyne.TextAlignTrailing, fyne.TextStyle{}))
 			form.Add(r)
 		}
 	}
 	f.text = widget.NewMultiLineEntry()
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.SetMinRowsVisible(4)
-	f.text.SetPlaceHolder("What you say, published with your stars")
+	f.text.SetPlaceHolder(lang.L("What you say, published with your stars"))
 	f.note = widget.NewEntry()
-	f.note.SetPlaceHolder("A private word to them, sent when the review is published (optional)")
-	form.Add(bold("Review"))
+	f.note.SetPlaceHolder(lang.L("A private word to them, sent when the review is published (optional)"))
+	form.Add(bold(lang.L("Review")))
 	form.Add(f.text)
-	form.Add(bold("Private note"))
+	form.Add(bold(lang.L("Private note")))
 	form.Add(f.note)
-	f.submit = widget.NewButtonWithIcon("Seal and send", theme.ConfirmIcon(), f.send)
+	f.submit = widget.NewButtonWithIcon(lang.L("Seal and send"), theme.ConfirmIcon(), f.send)
 	f.submit.Importance = widget.HighImportance
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
 	f.status.Hide()
-	f.state = widget.NewLabel("Double-blind: your review is sealed first and published only when " +
-		shortID(other(b.Booking)) + " has reviewed you too, or 14 days after the end. Neither of you reads the other's first.")
+	f.state = widget.NewLabel(lang.L("Double-blind: your review is sealed first and published only when {{.ID}} has reviewed you too, or 14 days after the end. Neither of you reads the other's first.",
+		tdata{"ID": shortID(other(b.Booking))}))
 	f.state.Wrapping = fyne.TextWrapWord
-	head := widget.NewLabelWithStyle("Review "+shortID(other(b.Booking))+" · "+b.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle(lang.L("Review {{.ID}} · {{.Title}}", tdata{"ID": shortID(other(b.Booking)), "Title": b.Title}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(head, f.state, form, container.NewHBox(f.submit, f.activity), f.status)
-	f.dlg = dialog.NewCustom("Write a review", "Close", container.New(maxWidth{620}, container.NewVScroll(body)), sh.win)
+	f.dlg = dialog.NewCustom(lang.L("Write a review"), lang.L("Close"), container.New(maxWidth{620}, container.NewVScroll(body)), sh.win)
 	f.dlg.Resize(fyne.NewSize(680, 600))
 	f.dlg.Show()
 	sh.reviewForm = f
@@ -100,7 +100,7 @@ func (f *reviewForm) input() (app.ReviewInput, string) {
 	in := app.ReviewInput{Text: strings.TrimSpace(f.text.Text), Note: strings.TrimSpace(f.note.Text)}
 	n, err := strconv.Atoi(f.stars.Selected)
 	if err != nil {
-		return in, "Give overall stars, 1 to 5."
+		return in, lang.L("Give overall stars, 1 to 5.")
 	}
 	in.Stars = n
 	for c, r := range f.cats {
@@ -112,7 +112,7 @@ func (f *reviewForm) input() (app.ReviewInput, string) {
 		}
 	}
 	if len([]rune(in.Note)) > app.MaxReason {
-		return in, fmt.Sprintf("The private note is too long: at most %d characters.", app.MaxReason)
+		return in, lang.L("The private note is too long: at most {{.Max}} characters.", tdata{"Max": app.MaxReason})
 	}
 	return in, ""
 }
@@ -129,7 +129,7 @@ func (f *reviewForm) send() {
 	}
 	f.sending = true
 	f.submit.Disable()
-	showPosting(f.activity, f.status, true, "Sealing your review…")
+	showPosting(f.activity, f.status, true, lang.L("Sealing your review…"))
 	id := f.b.ID
 	f.sh.wg.Add(1)
 	go func() {
@@ -140,7 +140,7 @@ func (f *reviewForm) send() {
 			showPosting(f.activity, f.status, false, "")
 			if err != nil {
 				f.submit.Enable()
-				showStatus(f.status, "Not sent: "+errorText(err), widget.DangerImportance)
+				showStatus(f.status, lang.L("Not sent: {{.Err}}", tdata{"Err": errorText(err)}), widget.DangerImportance)
 				return
 			}
 			f.state.SetText(reviewStateText(st, f.b.Booking))
@@ -156,8 +156,31 @@ func (f *reviewForm) send() {
 // reviewStateText says where the user's review of a booking stands.
 func reviewStateText(st app.ReviewState, b app.Booking) string {
 	if st.Revealed {
-		return "Your review is published."
+		return lang.L("Your review is published.")
 	}
-	return fmt.Sprintf("Your review is sealed, waiting for %s to review you; it is published then, or on %s at the latest.",
-		shortID(other(b)), st.RevealBy.Local().Format("2 Jan 2006"))
+	return lang.L("Your review is sealed, waiting for {{.ID}} to review you; it is published then, or on {{.Date}} at the latest.",
+		tdata{"ID": shortID(other(b)), "Date": formatDate(st.RevealBy.Local())})
+}
+
+// categoryLabel names a review category ("cleanliness") on the form.
+func categoryLabel(c string) string {
+	switch c {
+	case "accuracy":
+		return lang.L("Accuracy")
+	case "cleanliness":
+		return lang.L("Cleanliness")
+	case "communication":
+		return lang.L("Communication")
+	case "location":
+		return lang.L("Location")
+	case "value":
+		return lang.L("Value")
+	case "punctuality":
+		return lang.L("Punctuality")
+	case "safety":
+		return lang.L("Safety")
+	case "comfort":
+		return lang.L("Comfort")
+	}
+	return sentence(c)
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,10 +30,10 @@ type identityBackup struct {
 
 func newIdentityBackup(sh *shell) *identityBackup {
 	ib := &identityBackup{sh: sh}
-	ib.exportBtn = widget.NewButtonWithIcon("Export identity…", theme.DocumentSaveIcon(), ib.startExport)
-	ib.importBtn = widget.NewButtonWithIcon("Import identity…", theme.FolderOpenIcon(), ib.startImport)
+	ib.exportBtn = widget.NewButtonWithIcon(lang.L("Export identity…"), theme.DocumentSaveIcon(), ib.startExport)
+	ib.importBtn = widget.NewButtonWithIcon(lang.L("Import identity…"), theme.FolderOpenIcon(), ib.startImport)
 	ib.msg = newNote(theme.SizeNameCaptionText)
-	ib.msg.set(identityHint, theme.ColorNamePlaceHolder)
+	ib.msg.set(lang.L(identityHint), theme.ColorNamePlaceHolder)
 	return ib
 }
 
@@ -47,7 +48,7 @@ type passphraseForm struct {
 
 func newPassphraseForm(title, confirm string, isNew bool, win fyne.Window, done func(pass string)) *passphraseForm {
 	f := &passphraseForm{pass: widget.NewPasswordEntry()}
-	items := []*widget.FormItem{widget.NewFormItem("Passphrase", f.pass)}
+	items := []*widget.FormItem{widget.NewFormItem(lang.L("Passphrase"), f.pass)}
 	if isNew {
 		f.pass.Validator = func(s string) error {
 			if err := app.CheckPassphrase(s); err != nil {
@@ -58,22 +59,22 @@ func newPassphraseForm(title, confirm string, isNew bool, win fyne.Window, done 
 		f.again = widget.NewPasswordEntry()
 		f.again.Validator = func(s string) error {
 			if s != f.pass.Text {
-				return errors.New("the two passphrases differ")
+				return errors.New(lang.L("the two passphrases differ"))
 			}
 			return nil
 		}
 		f.pass.OnChanged = func(string) { _ = f.again.Validate() }
-		items[0].HintText = fmt.Sprintf("At least %d characters and hard to guess, e.g. four unrelated words.", app.MinPassphraseLen)
-		items = append(items, widget.NewFormItem("Same again", f.again))
+		items[0].HintText = lang.L("At least {{.Min}} characters and hard to guess, e.g. four unrelated words.", tdata{"Min": app.MinPassphraseLen})
+		items = append(items, widget.NewFormItem(lang.L("Same again"), f.again))
 	} else {
 		f.pass.Validator = func(s string) error {
 			if s == "" {
-				return errors.New("required")
+				return errors.New(lang.L("required"))
 			}
 			return nil
 		}
 	}
-	f.dlg = dialog.NewForm(title, confirm, "Cancel", items, func(ok bool) {
+	f.dlg = dialog.NewForm(title, confirm, lang.L("Cancel"), items, func(ok bool) {
 		if ok {
 			done(f.pass.Text)
 		}
@@ -87,10 +88,10 @@ func (ib *identityBackup) startExport() {
 	if ib.busy {
 		return
 	}
-	newPassphraseForm("Export identity", "Choose file…", true, ib.sh.win, func(pass string) {
+	newPassphraseForm(lang.L("Export identity"), lang.L("Choose file…"), true, ib.sh.win, func(pass string) {
 		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil {
-				ib.fail(fmt.Errorf("couldn't open the file: %w", err))
+				ib.fail(fmt.Errorf("%s: %w", lang.L("couldn't open the file"), err))
 				return
 			}
 			if w == nil {
@@ -107,7 +108,7 @@ func (ib *identityBackup) startExport() {
 // export writes the encrypted key to w, off the UI goroutine: scrypt takes
 // about a second on purpose.
 func (ib *identityBackup) export(w io.WriteCloser, path, pass string) {
-	ib.setBusy(true, "Encrypting your key…")
+	ib.setBusy(true, lang.L("Encrypting your key…"))
 	ib.sh.wg.Add(1)
 	go func() {
 		defer ib.sh.wg.Done()
@@ -124,11 +125,11 @@ func (ib *identityBackup) export(w io.WriteCloser, path, pass string) {
 		ib.sh.do(func() {
 			ib.setBusy(false, "")
 			if err != nil {
-				ib.fail(fmt.Errorf("couldn't export your identity: %w", err))
+				ib.fail(fmt.Errorf("%s: %w", lang.L("couldn't export your identity"), err))
 				return
 			}
-			ib.msg.set(fmt.Sprintf("Exported to %s. Keep the file and its passphrase apart: together they are your identity.", filepath.Base(path)), theme.ColorNameSuccess)
-			ib.sh.banner.show("Identity exported")
+			ib.msg.set(lang.L("Exported to {{.Name}}. Keep the file and its passphrase apart: together they are your identity.", tdata{"Name": filepath.Base(path)}), theme.ColorNameSuccess)
+			ib.sh.banner.show(lang.L("Identity exported"))
 		})
 	}()
 }
@@ -138,15 +139,15 @@ func (ib *identityBackup) startImport() {
 	if ib.busy {
 		return
 	}
-	dialog.NewConfirm("Import identity",
-		"The identity in the backup replaces this one when Caravan next starts. This computer's current key is kept beside it in the data folder, so nothing is lost. Listings and bookings made as the current identity stay its own.",
+	dialog.NewConfirm(lang.L("Import identity"),
+		lang.L("The identity in the backup replaces this one when Caravan next starts. This computer's current key is kept beside it in the data folder, so nothing is lost. Listings and bookings made as the current identity stay its own."),
 		func(ok bool) {
 			if !ok {
 				return
 			}
 			d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 				if err != nil {
-					ib.fail(fmt.Errorf("couldn't open the file: %w", err))
+					ib.fail(fmt.Errorf("%s: %w", lang.L("couldn't open the file"), err))
 					return
 				}
 				if r == nil {
@@ -162,7 +163,7 @@ func (ib *identityBackup) startImport() {
 }
 
 func (ib *identityBackup) askImportPassphrase(path string) {
-	newPassphraseForm("Passphrase of "+filepath.Base(path), "Import", false, ib.sh.win, func(pass string) {
+	newPassphraseForm(lang.L("Passphrase of {{.Name}}", tdata{"Name": filepath.Base(path)}), lang.L("Import"), false, ib.sh.win, func(pass string) {
 		ib.importFrom(path, pass)
 	}).dlg.Show()
 }
@@ -170,7 +171,7 @@ func (ib *identityBackup) askImportPassphrase(path string) {
 // importFrom imports the backup at path, off the UI goroutine. A wrong
 // passphrase asks again.
 func (ib *identityBackup) importFrom(path, pass string) {
-	ib.setBusy(true, "Opening the backup…")
+	ib.setBusy(true, lang.L("Opening the backup…"))
 	ib.sh.wg.Add(1)
 	go func() {
 		defer ib.sh.wg.Done()
@@ -182,16 +183,16 @@ func (ib *identityBackup) importFrom(path, pass string) {
 			ib.setBusy(false, "")
 			switch {
 			case errors.Is(err, app.ErrWrongPassphrase):
-				ib.fail(errors.New("wrong passphrase for this backup; nothing was changed. Try again"))
+				ib.fail(errors.New(lang.L("wrong passphrase for this backup; nothing was changed. Try again")))
 				ib.askImportPassphrase(path)
 			case err != nil:
-				ib.fail(fmt.Errorf("couldn't import the identity: %w", err))
+				ib.fail(fmt.Errorf("%s: %w", lang.L("couldn't import the identity"), err))
 			case res.Unchanged:
-				ib.msg.set("That backup holds the identity already in use; nothing changed.", theme.ColorNameSuccess)
+				ib.msg.set(lang.L("That backup holds the identity already in use; nothing changed."), theme.ColorNameSuccess)
 			default:
-				ib.msg.set(fmt.Sprintf("Imported %s. Restart Caravan to use it; until then you are still %s.", app.ShortPeer(res.PeerID), app.ShortPeer(res.Previous)), theme.ColorNameWarning)
-				dialog.NewInformation("Restart Caravan",
-					fmt.Sprintf("The identity %s is imported and takes over when Caravan next starts: quit Caravan and open it again (and restart any caravan node on this data folder).\n\nThe previous key is kept in %s.", res.PeerID, res.Backup),
+				ib.msg.set(lang.L("Imported {{.ID}}. Restart Caravan to use it; until then you are still {{.Previous}}.", tdata{"ID": app.ShortPeer(res.PeerID), "Previous": app.ShortPeer(res.Previous)}), theme.ColorNameWarning)
+				dialog.NewInformation(lang.L("Restart Caravan"),
+					lang.L("The identity {{.ID}} is imported and takes over when Caravan next starts: quit Caravan and open it again (and restart any caravan node on this data folder).\n\nThe previous key is kept in {{.Path}}.", tdata{"ID": res.PeerID, "Path": res.Backup}),
 					ib.sh.win).Show()
 			}
 		})

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -109,15 +110,15 @@ func newTripsScreen(sh *shell) *tripsScreen {
 	s.questionNote.Wrapping = fyne.TextWrapWord
 	s.questionNote.SizeName = theme.SizeNameCaptionText
 	left := container.NewGridWithRows(3,
-		container.NewBorder(container.NewVBox(s.loadErr, heading("Trips — your requests"), s.renterNote), nil, nil, nil, s.renterList),
-		container.NewBorder(container.NewVBox(heading("Bookings — of your listings"), s.ownerNote), nil, nil, nil, s.ownerList),
-		container.NewBorder(container.NewVBox(heading("Questions — before booking"), s.questionNote), nil, nil, nil, s.questionList))
+		container.NewBorder(container.NewVBox(s.loadErr, heading(lang.L("Trips — your requests")), s.renterNote), nil, nil, nil, s.renterList),
+		container.NewBorder(container.NewVBox(heading(lang.L("Bookings — of your listings")), s.ownerNote), nil, nil, nil, s.ownerList),
+		container.NewBorder(container.NewVBox(heading(lang.L("Questions — before booking")), s.questionNote), nil, nil, nil, s.questionList))
 
 	s.detail = newBookingDetail(sh, s)
 	s.conv = newConversation(sh)
 	s.right = container.NewVSplit(s.detail.content, s.conv.content)
 	s.right.Offset = 0.6
-	ph := widget.NewLabelWithStyle("Choose a trip or a booking to see it here.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	ph := widget.NewLabelWithStyle(lang.L("Choose a trip or a booking to see it here."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.placeholder = container.NewCenter(ph)
 	s.right.Hide()
 	s.qconv = newConversation(sh)
@@ -186,7 +187,7 @@ func (s *tripsScreen) reload() {
 func (s *tripsScreen) apply(renter, owner []app.Booking, titles map[string]string, err error) {
 	s.loaded = true
 	if err != nil {
-		s.loadErr.SetText("Bookings could not be loaded: " + errorText(err))
+		s.loadErr.SetText(lang.L("Bookings could not be loaded: {{.Err}}", tdata{"Err": errorText(err)}))
 		s.loadErr.Show()
 		return
 	}
@@ -228,9 +229,9 @@ func (s *tripsScreen) titleOf(b app.Booking) string {
 		return t
 	}
 	if b.ListingKind == app.KindRide {
-		return "Ride " + shortID(b.ListingID)
+		return lang.L("Ride {{.ID}}", tdata{"ID": shortID(b.ListingID)})
 	}
-	return "Room " + shortID(b.ListingID)
+	return lang.L("Room {{.ID}}", tdata{"ID": shortID(b.ListingID)})
 }
 
 // showNotes says what an empty list means.
@@ -238,7 +239,7 @@ func (s *tripsScreen) showNotes() {
 	setNote := func(l *widget.Label, n int, empty string, items []trip) {
 		switch {
 		case !s.loaded:
-			l.SetText("Loading…")
+			l.SetText(lang.L("Loading…"))
 		case n == 0:
 			l.SetText(empty)
 		default:
@@ -248,15 +249,15 @@ func (s *tripsScreen) showNotes() {
 					waiting++
 				}
 			}
-			txt := plural(n, "booking", "bookings")
+			txt := lang.N("{{.Count}} bookings", n, countOf(n))
 			if waiting > 0 {
-				txt += fmt.Sprintf(" · %d waiting for an answer", waiting)
+				txt += " · " + lang.N("{{.Count}} waiting for an answer", waiting, countOf(waiting))
 			}
 			l.SetText(txt)
 		}
 	}
-	setNote(s.renterNote, len(s.renter), "No trips yet: book a room or a ride from Explore.", s.renter)
-	setNote(s.ownerNote, len(s.owner), "No requests for your listings yet.", s.owner)
+	setNote(s.renterNote, len(s.renter), lang.L("No trips yet: book a room or a ride from Explore."), s.renter)
+	setNote(s.ownerNote, len(s.owner), lang.L("No requests for your listings yet."), s.owner)
 }
 
 // find looks a booking up in both lists.
@@ -329,14 +330,14 @@ func (r *tripRow) set(t trip, now time.Time) {
 	r.title.SetText(t.Title)
 	r.price.SetText(formatMoney(t.TotalPrice, t.Currency))
 	r.facts.SetText(tripDates(t.Booking))
-	party := "Host " + shortID(t.Owner)
+	party := lang.L("Host {{.ID}}", tdata{"ID": shortID(t.Owner)})
 	if t.ListingKind == app.KindRide {
-		party = "Driver " + shortID(t.Owner)
+		party = lang.L("Driver {{.ID}}", tdata{"ID": shortID(t.Owner)})
 	}
 	if t.Role == app.RoleOwner {
-		party = "Guest " + shortID(t.Renter)
+		party = lang.L("Guest {{.ID}}", tdata{"ID": shortID(t.Renter)})
 		if t.ListingKind == app.KindRide {
-			party = "Rider " + shortID(t.Renter)
+			party = lang.L("Rider {{.ID}}", tdata{"ID": shortID(t.Renter)})
 		}
 	}
 	r.caption.SetText(statusText(t.Booking, now) + " · " + party)
@@ -346,11 +347,11 @@ func (r *tripRow) set(t trip, now time.Time) {
 // departure and seats.
 func tripDates(b app.Booking) string {
 	if b.ListingKind == app.KindRide {
-		return fmt.Sprintf("%s · %s", b.StartAt.Local().Format("Mon 2 Jan 15:04"), plural(b.Seats, "seat", "seats"))
+		return fmt.Sprintf("%s · %s", formatDayTime(b.StartAt), lang.N("{{.Count}} seats", b.Seats, countOf(b.Seats)))
 	}
 	from, to := b.StartAt.UTC(), b.EndAt.UTC()
 	n := int(to.Sub(from) / (24 * time.Hour))
-	return fmt.Sprintf("%s → %s · %s · %s", from.Format("2 Jan"), to.Format("2 Jan 2006"), plural(n, "night", "nights"), plural(b.Guests, "guest", "guests"))
+	return fmt.Sprintf("%s → %s · %s · %s", formatDayMonth(from), formatDate(to), lang.N("{{.Count}} nights", n, countOf(n)), lang.N("{{.Count}} guests", b.Guests, countOf(b.Guests)))
 }
 
 // statusText says where a booking stands, from the user's side.
@@ -358,22 +359,22 @@ func statusText(b app.Booking, now time.Time) string {
 	switch b.Status {
 	case app.BookingRequested:
 		if b.Role == app.RoleOwner {
-			return "Request · answer by " + b.AnswerBy.Local().Format("Mon 15:04")
+			return lang.L("Request · answer by {{.When}}", tdata{"When": weekdayName(b.AnswerBy.Local().Weekday()) + " " + b.AnswerBy.Local().Format("15:04")})
 		}
-		return "Requested · waiting for the answer"
+		return lang.L("Requested · waiting for the answer")
 	case app.BookingAccepted:
 		if !now.Before(b.EndAt) {
-			return "Accepted · ended"
+			return lang.L("Accepted · ended")
 		}
-		return "Accepted"
+		return lang.L("Accepted")
 	case app.BookingDeclined:
-		return "Declined"
+		return lang.L("Declined")
 	case app.BookingCancelled:
-		return "Cancelled"
+		return lang.L("Cancelled")
 	case app.BookingCompleted:
-		return "Completed"
+		return lang.L("Completed")
 	case app.BookingExpired:
-		return "Expired · not answered in time"
+		return lang.L("Expired · not answered in time")
 	}
 	return sentence(string(b.Status))
 }
@@ -443,26 +444,26 @@ func newBookingDetail(sh *shell, s *tripsScreen) *bookingDetail {
 		e.SetPlaceHolder(ph)
 		return e
 	}
-	d.address = entry("Exact address or meeting point (only they see it)")
-	d.contact = entry("Your phone or e-mail (only they see it)")
-	d.declineReason = entry("Why you decline (they read it)")
-	d.cancelReason = entry("Why you cancel (optional; they read it)")
-	d.blockReason = entry("What happened (kept on this device)")
+	d.address = entry(lang.L("Exact address or meeting point (only they see it)"))
+	d.contact = entry(lang.L("Your phone or e-mail (only they see it)"))
+	d.declineReason = entry(lang.L("Why you decline (they read it)"))
+	d.cancelReason = entry(lang.L("Why you cancel (optional; they read it)"))
+	d.blockReason = entry(lang.L("What happened (kept on this device)"))
 	btn := func(key, label string, icon fyne.Resource, imp widget.Importance, f func()) {
 		b := widget.NewButtonWithIcon(label, icon, f)
 		b.Importance = imp
 		d.buttons[key] = b
 	}
-	btn(actAccept, "Accept", theme.ConfirmIcon(), widget.HighImportance, d.accept)
-	btn(actDecline, "Decline", theme.CancelIcon(), widget.DangerImportance, d.decline)
-	btn(actCancel, "Cancel booking", theme.CancelIcon(), widget.DangerImportance, d.cancel)
-	btn(actComplete, "Mark completed", theme.ConfirmIcon(), widget.HighImportance, d.complete)
-	btn(actPaid, "I paid", theme.ConfirmIcon(), widget.MediumImportance, d.paid)
-	btn(actReceived, "Payment received", theme.ConfirmIcon(), widget.MediumImportance, d.received)
-	btn(actReview, "Write a review", theme.DocumentCreateIcon(), widget.HighImportance, d.writeReview)
-	btn(actBlock, "Block", theme.ErrorIcon(), widget.LowImportance, d.block)
-	btn(actReport, "Report", theme.WarningIcon(), widget.LowImportance, d.report)
-	btn(actProfile, "Profile", theme.AccountIcon(), widget.LowImportance, func() { showPerson(sh, other(d.b.Booking)) })
+	btn(actAccept, lang.L("Accept"), theme.ConfirmIcon(), widget.HighImportance, d.accept)
+	btn(actDecline, lang.L("Decline"), theme.CancelIcon(), widget.DangerImportance, d.decline)
+	btn(actCancel, lang.L("Cancel booking"), theme.CancelIcon(), widget.DangerImportance, d.cancel)
+	btn(actComplete, lang.L("Mark completed"), theme.ConfirmIcon(), widget.HighImportance, d.complete)
+	btn(actPaid, lang.L("I paid"), theme.ConfirmIcon(), widget.MediumImportance, d.paid)
+	btn(actReceived, lang.L("Payment received"), theme.ConfirmIcon(), widget.MediumImportance, d.received)
+	btn(actReview, lang.L("Write a review"), theme.DocumentCreateIcon(), widget.HighImportance, d.writeReview)
+	btn(actBlock, lang.L("Block"), theme.ErrorIcon(), widget.LowImportance, d.block)
+	btn(actReport, lang.L("Report"), theme.WarningIcon(), widget.LowImportance, d.report)
+	btn(actProfile, lang.L("Profile"), theme.AccountIcon(), widget.LowImportance, func() { showPerson(sh, other(d.b.Booking)) })
 
 	body := container.NewVBox(d.title, d.status, d.facts, d.money,
 		container.NewBorder(nil, nil, nil, d.buttons[actProfile], d.party), d.extra,
@@ -496,34 +497,34 @@ func (d *bookingDetail) set(t trip) {
 	}
 	d.status.Refresh()
 	d.facts.SetText(tripDates(b))
-	d.money.SetText(fmt.Sprintf("Total %s · %s", formatMoney(b.TotalPrice, b.Currency), strings.TrimPrefix(policyText(b.Policy), "Cancellation: ")))
+	d.money.SetText(lang.L("Total {{.Price}} · {{.Policy}}", tdata{"Price": formatMoney(b.TotalPrice, b.Currency), "Policy": strings.TrimPrefix(policyText(b.Policy), "Cancellation: ")}))
 	if b.Role == app.RoleOwner {
-		d.party.SetText("Requested by " + shortID(b.Renter))
+		d.party.SetText(lang.L("Requested by {{.ID}}", tdata{"ID": shortID(b.Renter)}))
 	} else {
-		d.party.SetText("Owner " + shortID(b.Owner))
+		d.party.SetText(lang.L("Owner {{.ID}}", tdata{"ID": shortID(b.Owner)}))
 	}
 	var extra []string
 	if b.Note != "" {
 		if b.Role == app.RoleOwner {
-			extra = append(extra, "Their note: "+b.Note)
+			extra = append(extra, lang.L("Their note: {{.Text}}", tdata{"Text": b.Note}))
 		} else {
-			extra = append(extra, "Your note: "+b.Note)
+			extra = append(extra, lang.L("Your note: {{.Text}}", tdata{"Text": b.Note}))
 		}
 	}
 	if b.Reason != "" {
-		extra = append(extra, "Reason: "+b.Reason)
+		extra = append(extra, lang.L("Reason: {{.Text}}", tdata{"Text": b.Reason}))
 	}
 	if b.Address != "" {
-		extra = append(extra, "Address: "+b.Address)
+		extra = append(extra, lang.L("Address: {{.Text}}", tdata{"Text": b.Address}))
 	}
 	if b.Contact != "" {
-		extra = append(extra, "Contact: "+b.Contact)
+		extra = append(extra, lang.L("Contact: {{.Text}}", tdata{"Text": b.Contact}))
 	}
 	if b.PaidAt != nil {
-		extra = append(extra, "Marked paid "+b.PaidAt.Local().Format("2 Jan 15:04"))
+		extra = append(extra, lang.L("Marked paid {{.When}}", tdata{"When": formatDateTime(b.PaidAt.Local())}))
 	}
 	if b.ReceivedAt != nil {
-		extra = append(extra, "Payment received "+b.ReceivedAt.Local().Format("2 Jan 15:04"))
+		extra = append(extra, lang.L("Payment received {{.When}}", tdata{"When": formatDateTime(b.ReceivedAt.Local())}))
 	}
 	d.extra.SetText(strings.Join(extra, "\n"))
 	d.extra.Hidden = len(extra) == 0
@@ -602,11 +603,11 @@ func (d *bookingDetail) showActions() {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	if has(actAccept) {
-		d.actions.Add(label("Accept: what only they will see"))
+		d.actions.Add(label(lang.L("Accept: what only they will see")))
 		d.actions.Add(d.address)
 		d.actions.Add(d.contact)
 		d.actions.Add(container.NewHBox(d.buttons[actAccept]))
-		d.actions.Add(label("Or decline"))
+		d.actions.Add(label(lang.L("Or decline")))
 		d.actions.Add(container.NewBorder(nil, nil, nil, d.buttons[actDecline], d.declineReason))
 	}
 	if has(actCancel) {
@@ -666,7 +667,7 @@ func (d *bookingDetail) run(doing, done string, step func(ctx context.Context, i
 
 func (d *bookingDetail) accept() {
 	in := app.AcceptInput{Address: strings.TrimSpace(d.address.Text), Contact: strings.TrimSpace(d.contact.Text)}
-	d.run("Accepting…", "Accepted; they have been told.", func(ctx context.Context, id string) (app.Booking, error) {
+	d.run(lang.L("Accepting…"), lang.L("Accepted; they have been told."), func(ctx context.Context, id string) (app.Booking, error) {
 		return d.sh.b.AcceptBooking(ctx, id, in)
 	})
 }
@@ -674,32 +675,32 @@ func (d *bookingDetail) accept() {
 func (d *bookingDetail) decline() {
 	reason := strings.TrimSpace(d.declineReason.Text)
 	if reason == "" {
-		showStatus(d.msg, "Say why you decline; they read it.", widget.DangerImportance)
+		showStatus(d.msg, lang.L("Say why you decline; they read it."), widget.DangerImportance)
 		d.sh.win.Canvas().Focus(d.declineReason)
 		return
 	}
-	d.run("Declining…", "Declined; they have been told.", func(ctx context.Context, id string) (app.Booking, error) {
+	d.run(lang.L("Declining…"), lang.L("Declined; they have been told."), func(ctx context.Context, id string) (app.Booking, error) {
 		return d.sh.b.DeclineBooking(ctx, id, reason)
 	})
 }
 
 func (d *bookingDetail) cancel() {
 	reason := strings.TrimSpace(d.cancelReason.Text)
-	d.run("Cancelling…", "Cancelled; they have been told.", func(ctx context.Context, id string) (app.Booking, error) {
+	d.run(lang.L("Cancelling…"), lang.L("Cancelled; they have been told."), func(ctx context.Context, id string) (app.Booking, error) {
 		return d.sh.b.CancelBooking(ctx, id, reason)
 	})
 }
 
 func (d *bookingDetail) complete() {
-	d.run("Completing…", "Marked completed.", d.sh.b.CompleteBooking)
+	d.run(lang.L("Completing…"), lang.L("Marked completed."), d.sh.b.CompleteBooking)
 }
 
 func (d *bookingDetail) paid() {
-	d.run("Marking paid…", "Marked paid; the owner gets a signed note of it.", d.sh.b.MarkPaid)
+	d.run(lang.L("Marking paid…"), lang.L("Marked paid; the owner gets a signed note of it."), d.sh.b.MarkPaid)
 }
 
 func (d *bookingDetail) received() {
-	d.run("Marking received…", "Payment marked received; they get a signed receipt.", d.sh.b.MarkReceived)
+	d.run(lang.L("Marking received…"), lang.L("Payment marked received; they get a signed receipt."), d.sh.b.MarkReceived)
 }
 
 func (d *bookingDetail) writeReview() {
@@ -714,7 +715,7 @@ func (d *bookingDetail) writeReview() {
 // block blocks the other party, with the reason typed.
 func (d *bookingDetail) block() {
 	peer, reason := other(d.b.Booking), strings.TrimSpace(d.blockReason.Text)
-	d.peerStep("Blocking…", "Blocked "+shortID(peer)+": their listings are hidden and their messages refused.", func(ctx context.Context) error {
+	d.peerStep(lang.L("Blocking…"), lang.L("Blocked {{.ID}}: their listings are hidden and their messages refused.", tdata{"ID": shortID(peer)}), func(ctx context.Context) error {
 		return d.sh.b.Block(ctx, peer, reason)
 	})
 }
@@ -723,11 +724,11 @@ func (d *bookingDetail) block() {
 func (d *bookingDetail) report() {
 	peer, note := other(d.b.Booking), strings.TrimSpace(d.blockReason.Text)
 	if note == "" {
-		showStatus(d.msg, "Say what happened in the box beside Report.", widget.DangerImportance)
+		showStatus(d.msg, lang.L("Say what happened in the box beside Report."), widget.DangerImportance)
 		d.sh.win.Canvas().Focus(d.blockReason)
 		return
 	}
-	d.peerStep("Saving the report…", "Report kept on this device.", func(ctx context.Context) error {
+	d.peerStep(lang.L("Saving the report…"), lang.L("Report kept on this device."), func(ctx context.Context) error {
 		return d.sh.b.ReportPeer(ctx, peer, note)
 	})
 }

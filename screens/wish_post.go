@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -56,27 +57,27 @@ func openWishForm(sh *shell, mode string) *wishForm {
 	f.guests = widget.NewEntry()
 	f.guests.SetText("2")
 	f.maxPrice = widget.NewEntry()
-	f.maxPrice.SetPlaceHolder("Any price")
+	f.maxPrice.SetPlaceHolder(lang.L("Any price"))
 	f.currency = widget.NewEntry()
 	f.currency.SetText("EUR")
 	f.text = widget.NewMultiLineEntry()
-	f.text.SetPlaceHolder("A word to the owners (optional)")
+	f.text.SetPlaceHolder(lang.L("A word to the owners (optional)"))
 	f.text.SetMinRowsVisible(2)
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
 	f.status.Hide()
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
-	f.postBtn = widget.NewButtonWithIcon("Post wish", theme.ConfirmIcon(), f.post)
+	f.postBtn = widget.NewButtonWithIcon(lang.L("Post wish"), theme.ConfirmIcon(), f.post)
 	f.postBtn.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { f.dlg.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })
 
 	items := []*widget.FormItem{}
-	title := "Post a wish for a stay"
+	title := lang.L("Post a wish for a stay")
 	if f.stay {
 		b := sh.rooms.mapv.Bounds()
 		f.bbox = boundArray(b)
-		f.summary.SetText("Owners of rooms in the area of the map (" + describeBound(b) + ") will see your wish and can offer you their room.")
+		f.summary.SetText(lang.L("Owners of rooms in the area of the map ({{.Area}}) will see your wish and can offer you their room.", tdata{"Area": describeBound(b)}))
 		now := time.Now()
 		f.from, f.to = widget.NewDateEntry(), widget.NewDateEntry()
 		in := now.AddDate(0, 0, 7)
@@ -84,16 +85,16 @@ func openWishForm(sh *shell, mode string) *wishForm {
 		f.from.SetDate(&in)
 		f.to.SetDate(&out)
 		if t := strings.TrimSpace(sh.rooms.search.Text); t != "" {
-			f.text.SetText("Looking for: " + t)
+			f.text.SetText(lang.L("Looking for: {{.Text}}", tdata{"Text": t}))
 		}
-		items = append(items, widget.NewFormItem("Check-in", f.from), widget.NewFormItem("Check-out", f.to),
-			widget.NewFormItem("Guests", f.guests), widget.NewFormItem("At most / night", f.maxPrice))
+		items = append(items, widget.NewFormItem(lang.L("Check-in"), f.from), widget.NewFormItem(lang.L("Check-out"), f.to),
+			widget.NewFormItem(lang.L("Guests"), f.guests), widget.NewFormItem(lang.L("At most / night"), f.maxPrice))
 	} else {
-		title = "Post a wish for a ride"
-		f.text.SetPlaceHolder("A word to the drivers (optional)")
+		title = lang.L("Post a wish for a ride")
+		f.text.SetPlaceHolder(lang.L("A word to the drivers (optional)"))
 		r := sh.rides
 		if !r.from.picked || !r.to.picked {
-			dialog.ShowInformation("Post a wish", "Pick where you start (From) and where you go (To) in the rides form first, then post your wish.", sh.win)
+			dialog.ShowInformation(lang.L("Post a wish"), lang.L("Pick where you start (From) and where you go (To) in the rides form first, then post your wish."), sh.win)
 			return nil
 		}
 		q, bad := r.query()
@@ -108,12 +109,12 @@ func openWishForm(sh *shell, mode string) *wishForm {
 		}
 		fromPt, toPt := r.from.point, r.to.point
 		f.ride = app.RideWish{From: &fromPt, To: &toPt, DepartAfter: q.After.Truncate(time.Minute), DepartBefore: q.Before.Truncate(time.Minute), Seats: q.Seats}
-		f.summary.SetText(fmt.Sprintf("A ride from %s to %s, leaving between %s and %s, %s. Drivers passing there will see it and can offer you a seat.",
-			shortPlace(r.from.text()), shortPlace(r.to.text()), f.ride.DepartAfter.Format("Mon 2 Jan 15:04"),
-			f.ride.DepartBefore.Format("Mon 2 Jan 15:04"), plural(q.Seats, "seat", "seats")))
-		items = append(items, widget.NewFormItem("At most / seat", f.maxPrice))
+		f.summary.SetText(lang.L("A ride from {{.From}} to {{.To}}, leaving between {{.After}} and {{.Before}}, {{.Seats}}. Drivers passing there will see it and can offer you a seat.", tdata{
+			"From": shortPlace(r.from.text()), "To": shortPlace(r.to.text()), "After": formatDayTime(f.ride.DepartAfter),
+			"Before": formatDayTime(f.ride.DepartBefore), "Seats": lang.N("{{.Count}} seats", q.Seats, countOf(q.Seats))}))
+		items = append(items, widget.NewFormItem(lang.L("At most / seat"), f.maxPrice))
 	}
-	items = append(items, widget.NewFormItem("Currency", f.currency), widget.NewFormItem("Note", f.text))
+	items = append(items, widget.NewFormItem(lang.L("Currency"), f.currency), widget.NewFormItem(lang.L("Note"), f.text))
 	form := widget.NewForm(items...)
 	content := container.NewVBox(f.summary, form, f.status,
 		container.NewHBox(f.activity, layout.NewSpacer(), cancel, f.postBtn))
@@ -126,7 +127,9 @@ func openWishForm(sh *shell, mode string) *wishForm {
 
 // describeBound writes a map view's extent: "52.30–52.45° N, 4.75–5.05° E".
 func describeBound(b orb.Bound) string {
-	return fmt.Sprintf("%.2f to %.2f° lat, %.2f to %.2f° lon", b.Min.Lat(), b.Max.Lat(), b.Min.Lon(), b.Max.Lon())
+	return lang.L("{{.LatMin}} to {{.LatMax}}° lat, {{.LonMin}} to {{.LonMax}}° lon", tdata{
+		"LatMin": fmt.Sprintf("%.2f", b.Min.Lat()), "LatMax": fmt.Sprintf("%.2f", b.Max.Lat()),
+		"LonMin": fmt.Sprintf("%.2f", b.Min.Lon()), "LonMax": fmt.Sprintf("%.2f", b.Max.Lon())})
 }
 
 // wish reads the form into a wish, or says what is wrong.
@@ -135,14 +138,14 @@ func (f *wishForm) wish() (app.Wish, error) {
 	if s := strings.TrimSpace(f.maxPrice.Text); s != "" {
 		v, err := parseDecimal(s)
 		if err != nil || v <= 0 {
-			return app.Wish{}, errors.New("the budget is a number above 0, like 60 or 59.50, or empty for any price")
+			return app.Wish{}, errors.New(lang.L("the budget is a number above 0, like 60 or 59.50, or empty for any price"))
 		}
 		price = v
 	}
 	currency := ""
 	if price > 0 {
 		if err := validateCurrency(f.currency.Text); err != nil {
-			return app.Wish{}, fmt.Errorf("currency: %w", err)
+			return app.Wish{}, errors.New(lang.L("currency: {{.Err}}", tdata{"Err": err}))
 		}
 		currency = cleanCurrency(f.currency.Text)
 	}
@@ -153,11 +156,11 @@ func (f *wishForm) wish() (app.Wish, error) {
 		return app.Wish{Ride: &w}, nil
 	}
 	if f.from.Date == nil || f.to.Date == nil {
-		return app.Wish{}, errors.New("pick the check-in and check-out days")
+		return app.Wish{}, errors.New(lang.L("pick the check-in and check-out days"))
 	}
 	guests, err := strconv.Atoi(strings.TrimSpace(f.guests.Text))
 	if err != nil || guests < 1 || guests > app.MaxGuests {
-		return app.Wish{}, fmt.Errorf("guests: a whole number from 1 to %d", app.MaxGuests)
+		return app.Wish{}, errors.New(lang.L("guests: a whole number from 1 to {{.Max}}", tdata{"Max": app.MaxGuests}))
 	}
 	bb := f.bbox
 	return app.Wish{Stay: &app.StayWish{BBox: &bb, From: f.from.Date.Format(time.DateOnly), To: f.to.Date.Format(time.DateOnly),
@@ -195,7 +198,7 @@ func (f *wishForm) post() {
 				return
 			}
 			f.dlg.Hide()
-			f.sh.banner.show("Wish posted: owners who fit it can now send you offers (My wishes)")
+			f.sh.banner.show(lang.L("Wish posted: owners who fit it can now send you offers (My wishes)"))
 		})
 	}()
 }
@@ -217,11 +220,11 @@ func wishFieldLabel(field string) string {
 	switch {
 	case strings.HasSuffix(field, ".from"), strings.HasSuffix(field, ".to"):
 		if strings.HasPrefix(field, "stay.") {
-			return "Dates"
+			return lang.L("Dates")
 		}
-		return "Places"
+		return lang.L("Places")
 	case field == "" || field == "cells":
-		return "Area"
+		return lang.L("Area")
 	}
 	return field[strings.LastIndex(field, ".")+1:]
 }

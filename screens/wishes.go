@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,8 +41,8 @@ type wishesView struct {
 
 func newWishesView(sh *shell, onBack func()) *wishesView {
 	v := &wishesView{sh: sh, onBack: onBack}
-	back := widget.NewButtonWithIcon("Explore", theme.NavigateBackIcon(), func() { v.onBack() })
-	title := widget.NewLabelWithStyle("My wishes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	back := widget.NewButtonWithIcon(lang.L("Explore"), theme.NavigateBackIcon(), func() { v.onBack() })
+	title := widget.NewLabelWithStyle(lang.L("My wishes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	v.activity = widget.NewActivity()
 	v.activity.Hide()
@@ -116,7 +117,7 @@ func (v *wishesView) load() {
 			v.activity.Stop()
 			v.activity.Hide()
 			if err != nil {
-				showStatus(v.status, "Your wishes could not be read: "+err.Error(), widget.DangerImportance)
+				showStatus(v.status, lang.L("Your wishes could not be read: {{.Err}}", tdata{"Err": err}), widget.DangerImportance)
 				return
 			}
 			v.wishes, v.loaded = ws, true
@@ -129,7 +130,7 @@ func (v *wishesView) load() {
 func (v *wishesView) render() {
 	v.list.RemoveAll()
 	if len(v.wishes) == 0 {
-		empty := widget.NewLabel("You have no wishes yet. In Explore, set the map and filters to what you look for and press \"Post a wish\": owners whose room or ride fits will send you offers.")
+		empty := widget.NewLabel(lang.L("You have no wishes yet. In Explore, set the map and filters to what you look for and press “Post a wish”: owners whose room or ride fits will send you offers."))
 		empty.Wrapping = fyne.TextWrapWord
 		v.list.Add(empty)
 		v.list.Refresh()
@@ -145,10 +146,10 @@ func (v *wishesView) wishCard(w app.MyWish) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(describeWish(w.Wish), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
 	meta := newNote(theme.SizeNameCaptionText)
-	meta.set(fmt.Sprintf("Posted %s · ends %s · %s", formatAge(w.IssuedAt, time.Now()),
-		w.ExpiresAt.Local().Format("Mon 2 Jan"), plural(len(w.Offers), "offer", "offers")), theme.ColorNamePlaceHolder)
+	meta.set(lang.L("Posted {{.Age}} · ends {{.Date}}", tdata{"Age": formatAge(w.IssuedAt, time.Now()), "Date": formatDay(w.ExpiresAt.Local())})+
+		" · "+lang.N("{{.Count}} offers", len(w.Offers), countOf(len(w.Offers))), theme.ColorNamePlaceHolder)
 	id := w.ID
-	withdraw := widget.NewButtonWithIcon("Withdraw", theme.DeleteIcon(), func() { v.withdraw(id) })
+	withdraw := widget.NewButtonWithIcon(lang.L("Withdraw"), theme.DeleteIcon(), func() { v.withdraw(id) })
 	withdraw.Importance = widget.LowImportance
 	box := container.NewVBox(container.NewBorder(nil, nil, nil, withdraw, head), meta.rt)
 	if t := wishText(w.Wish); t != "" {
@@ -156,7 +157,7 @@ func (v *wishesView) wishCard(w app.MyWish) fyne.CanvasObject {
 	}
 	if len(w.Offers) == 0 {
 		n := newNote(theme.SizeNameText)
-		n.set("No offer yet. Owners whose listing fits see your wish and can answer it.", theme.ColorNamePlaceHolder)
+		n.set(lang.L("No offer yet. Owners whose listing fits see your wish and can answer it."), theme.ColorNamePlaceHolder)
 		box.Add(n.rt)
 	}
 	for _, o := range w.Offers {
@@ -166,19 +167,20 @@ func (v *wishesView) wishCard(w app.MyWish) fyne.CanvasObject {
 }
 
 func (v *wishesView) offerRow(o app.OfferView) fyne.CanvasObject {
-	what := "Room"
+	data := tdata{"Title": o.Title, "Price": formatMoney(o.TotalPrice, o.Currency), "ID": shortID(o.Owner)}
+	text := lang.L("Room offered: {{.Title}} — {{.Price}} in all — from {{.ID}}", data)
 	if o.ListingKind == app.KindRide {
-		what = "Ride"
+		text = lang.L("Ride offered: {{.Title}} — {{.Price}} in all — from {{.ID}}", data)
 	}
-	line := widget.NewLabel(fmt.Sprintf("%s offered: %s — %s in all — from %s", what, o.Title, formatMoney(o.TotalPrice, o.Currency), shortID(o.Owner)))
+	line := widget.NewLabel(text)
 	line.Wrapping = fyne.TextWrapWord
 	var action fyne.CanvasObject
 	if o.BookingID != "" {
-		done := widget.NewLabelWithStyle("Accepted: request sent", fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
+		done := widget.NewLabelWithStyle(lang.L("Accepted: request sent"), fyne.TextAlignTrailing, fyne.TextStyle{Italic: true})
 		action = done
 	} else {
 		id := o.ID
-		btn := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { v.accept(id) })
+		btn := widget.NewButtonWithIcon(lang.L("Accept"), theme.ConfirmIcon(), func() { v.accept(id) })
 		btn.Importance = widget.HighImportance
 		action = btn
 	}
@@ -200,14 +202,14 @@ func (v *wishesView) accept(offerID string) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("Booking request sent for %s: the owner answers within a day", b.From), nil
+		return lang.L("Booking request sent for {{.Date}}: the owner answers within a day", tdata{"Date": b.From}), nil
 	})
 }
 
 // withdraw deletes a wish.
 func (v *wishesView) withdraw(wishID string) {
 	v.act(func(ctx context.Context) (string, error) {
-		return "Wish withdrawn", v.sh.b.DeleteWish(ctx, wishID)
+		return lang.L("Wish withdrawn"), v.sh.b.DeleteWish(ctx, wishID)
 	})
 }
 
@@ -248,26 +250,30 @@ func describeWish(w app.Wish) string {
 	if s := w.Stay; s != nil {
 		from, _ := time.Parse(time.DateOnly, s.From)
 		to, _ := time.Parse(time.DateOnly, s.To)
-		where := ""
+		data := tdata{"From": formatDay(from), "To": formatDay(to), "Guests": lang.N("{{.Count}} guests", s.Guests, countOf(s.Guests))}
+		out := lang.L("A stay, {{.From}} to {{.To}}, {{.Guests}}", data)
 		if s.Centre != nil {
-			where = fmt.Sprintf(" within %g km of %s", s.RadiusKm, formatCoords(s.Centre[1], s.Centre[0]))
+			data["Km"], data["Place"] = fmt.Sprintf("%g", s.RadiusKm), formatCoords(s.Centre[1], s.Centre[0])
+			out = lang.L("A stay within {{.Km}} km of {{.Place}}, {{.From}} to {{.To}}, {{.Guests}}", data)
 		} else if s.BBox != nil {
-			where = " around " + formatCoords((s.BBox[1]+s.BBox[3])/2, (s.BBox[0]+s.BBox[2])/2)
+			data["Place"] = formatCoords((s.BBox[1]+s.BBox[3])/2, (s.BBox[0]+s.BBox[2])/2)
+			out = lang.L("A stay around {{.Place}}, {{.From}} to {{.To}}, {{.Guests}}", data)
 		}
-		out := fmt.Sprintf("A stay%s, %s to %s, %s", where, from.Format("Mon 2 Jan"), to.Format("Mon 2 Jan"), plural(s.Guests, "guest", "guests"))
 		if len(s.Amenities) > 0 {
-			out += ", with " + formatAmenities(s.Amenities)
+			out += lang.L(", with {{.Amenities}}", tdata{"Amenities": formatAmenities(s.Amenities)})
 		}
 		if s.MaxPricePerNight > 0 {
-			out += ", at most " + formatNightly(s.MaxPricePerNight, s.Currency)
+			out += lang.L(", at most {{.Price}}", tdata{"Price": formatNightly(s.MaxPricePerNight, s.Currency)})
 		}
 		return out
 	}
 	r := w.Ride
-	out := fmt.Sprintf("A ride from %s to %s, leaving %s to %s, %s", formatCoords(r.From[1], r.From[0]), formatCoords(r.To[1], r.To[0]),
-		r.DepartAfter.Local().Format("Mon 2 Jan 15:04"), r.DepartBefore.Local().Format("15:04"), plural(r.Seats, "seat", "seats"))
+	out := lang.L("A ride from {{.From}} to {{.To}}, leaving {{.After}} to {{.Before}}, {{.Seats}}", tdata{
+		"From": formatCoords(r.From[1], r.From[0]), "To": formatCoords(r.To[1], r.To[0]),
+		"After": formatDayTime(r.DepartAfter), "Before": r.DepartBefore.Local().Format("15:04"),
+		"Seats": lang.N("{{.Count}} seats", r.Seats, countOf(r.Seats))})
 	if r.MaxPricePerSeat > 0 {
-		out += ", at most " + formatMoney(r.MaxPricePerSeat, r.Currency) + " / seat"
+		out += lang.L(", at most {{.Price}} / seat", tdata{"Price": formatMoney(r.MaxPricePerSeat, r.Currency)})
 	}
 	return out
 }

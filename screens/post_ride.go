@@ -241,7 +241,7 @@ func readGPX(path string) ([][2]float64, error) {
 func (p *postRideScreen) gpxRead(route [][2]float64, err error) {
 	if err != nil {
 		p.routeChanged()
-		p.routeMsg.set(sentence("couldn't import the GPX file: "+err.Error()), theme.ColorNameError)
+		p.routeMsg.set(lang.L("Couldn't import the GPX file: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
 		return
 	}
 	p.route, p.fromGPX = route, true
@@ -290,7 +290,7 @@ func (p *postRideScreen) routeChanged() {
 	case p.fromGPX:
 		p.routeMsg.set(lang.N("Route from the GPX file: {{.Distance}}, {{.Count}} points.", len(p.route), tdata{"Distance": formatKm(routeKm(p.route)), "Count": countOf(len(p.route))["Count"]}), theme.ColorNamePlaceHolder)
 	case len(p.route) == 0:
-		p.routeMsg.set("Click the map where you leave from, then where you stop on the way, and last where you arrive. Or import a GPX track.", theme.ColorNamePlaceHolder)
+		p.routeMsg.set(lang.L("Click the map where you leave from, then where you stop on the way, and last where you arrive. Or import a GPX track."), theme.ColorNamePlaceHolder)
 	case len(p.route) == 1:
 		p.routeMsg.set(lang.L("Start set. Click where you stop on the way, and last where you arrive."), theme.ColorNamePlaceHolder)
 	default:
@@ -298,7 +298,7 @@ func (p *postRideScreen) routeChanged() {
 			len(p.route)-2, tdata{"Distance": formatKm(routeKm(p.route)), "Count": countOf(len(p.route) - 2)["Count"]}), theme.ColorNamePlaceHolder)
 	}
 	if p.tried && len(p.route) < 2 {
-		p.routeMsg.set("A ride needs a start and an end: click the map twice, or import a GPX track.", theme.ColorNameError)
+		p.routeMsg.set(lang.L("A ride needs a start and an end: click the map twice, or import a GPX track."), theme.ColorNameError)
 	}
 	if len(p.route) == 0 || p.fromGPX {
 		p.undo.Disable()

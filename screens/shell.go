@@ -247,10 +247,10 @@ func tabTitle(name string) string {
 		return lang.L(tabRooms)
 	case tabTrips:
 		return lang.L(tabTrips)
-	case tabPostRoom:
-		return lang.L(tabPostRoom)
+	case tabPostRoom: // short: the French "Publier un logement" crowds the tabs
+		return lang.X("tab.postRoom", tabPostRoom)
 	case tabPostRide:
-		return lang.L(tabPostRide)
+		return lang.X("tab.postRide", tabPostRide)
 	case tabMyListings:
 		return lang.L(tabMyListings)
 	case tabNetwork:

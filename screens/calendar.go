@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,12 +44,12 @@ func newCalendarPicker(now func() time.Time) *calendarPicker {
 	c.msg = newNote(theme.SizeNameCaptionText)
 	head := container.NewBorder(nil, nil, c.prev, c.next, c.title)
 	week := container.NewGridWithColumns(7)
-	for _, d := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
+	for _, d := range []string{lang.L("Mon"), lang.L("Tue"), lang.L("Wed"), lang.L("Thu"), lang.L("Fri"), lang.L("Sat"), lang.L("Sun")} {
 		week.Add(widget.NewLabelWithStyle(d, fyne.TextAlignCenter, fyne.TextStyle{Italic: true}))
 	}
 	legend := container.NewHBox(
-		swatch(theme.ColorNameError, 0x70), widget.NewLabel("Blocked"),
-		swatch(theme.ColorNamePrimary, 0xd0), widget.NewLabel("Booked (locked)"))
+		swatch(theme.ColorNameError, 0x70), widget.NewLabel(lang.L("Blocked")),
+		swatch(theme.ColorNamePrimary, 0xd0), widget.NewLabel(lang.L("Booked (locked)")))
 	c.content = container.NewVBox(head, week, c.grid, legend, c.msg.rt)
 	c.turn(0)
 	c.hint()
@@ -88,7 +89,7 @@ func (c *calendarPicker) setDisabled(on bool) {
 // turn moves the month shown by n months.
 func (c *calendarPicker) turn(n int) {
 	c.grid.month = c.grid.month.AddDate(0, n, 0)
-	c.title.SetText(c.grid.month.Format("January 2006"))
+	c.title.SetText(monthTitle(c.grid.month))
 	c.grid.Refresh()
 }
 
@@ -112,8 +113,18 @@ func (c *calendarPicker) hint() {
 			n++
 		}
 	}
-	c.msg.set(fmt.Sprintf("%s blocked. Tap a day to block or free that night; drag across days, or tap one and shift-tap another, for a range.",
-		plural(n, "night", "nights")), theme.ColorNamePlaceHolder)
+	c.msg.set(lang.N("{{.Count}} nights blocked. Tap a day to block or free that night; drag across days, or tap one and shift-tap another, for a range.",
+		n, countOf(n)), theme.ColorNamePlaceHolder)
+}
+
+// monthTitle names a month and its year: "January 2026", in French
+// "janvier 2026".
+func monthTitle(t time.Time) string {
+	names := [...]string{
+		lang.L("January"), lang.L("February"), lang.L("March"), lang.L("April"), lang.L("May"), lang.L("June"),
+		lang.L("July"), lang.L("August"), lang.L("September"), lang.L("October"), lang.L("November"), lang.L("December"),
+	}
+	return fmt.Sprintf("%s %d", names[(t.Month()-1)%12], t.Year())
 }
 
 // daySet is the days of ranges, YYYY-MM-DD.
@@ -285,9 +296,9 @@ func (g *monthGrid) apply(a, b string, block bool) {
 	msg := ""
 	switch {
 	case locked:
-		msg = "Booked nights stay blocked: cancel the booking to free them."
+		msg = lang.L("Booked nights stay blocked: cancel the booking to free them.")
 	case past && a == b:
-		msg = "That day has passed."
+		msg = lang.L("That day has passed.")
 	}
 	g.changed(msg)
 }

@@ -3,12 +3,13 @@ package screens
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// Explore modes.
+// Explore modes; their buttons show lang.L(mode).
 const (
 	modeRooms = "Rooms"
 	modeRides = "Rides"
@@ -36,10 +37,10 @@ type exploreScreen struct {
 
 func newExploreScreen(sh *shell) *exploreScreen {
 	e := &exploreScreen{sh: sh, mode: modeRooms}
-	e.roomsBtn = widget.NewButtonWithIcon(modeRooms, theme.HomeIcon(), func() { e.setMode(modeRooms) })
-	e.ridesBtn = widget.NewButtonWithIcon(modeRides, theme.NavigateNextIcon(), func() { e.setMode(modeRides) })
-	e.wishBtn = widget.NewButtonWithIcon("Post a wish", theme.MailSendIcon(), func() { e.wishForm = openWishForm(sh, e.mode) })
-	e.myWishesBtn = widget.NewButtonWithIcon("My wishes", theme.ListIcon(), e.openWishes)
+	e.roomsBtn = widget.NewButtonWithIcon(lang.L(modeRooms), theme.HomeIcon(), func() { e.setMode(modeRooms) })
+	e.ridesBtn = widget.NewButtonWithIcon(lang.L(modeRides), theme.NavigateNextIcon(), func() { e.setMode(modeRides) })
+	e.wishBtn = widget.NewButtonWithIcon(lang.L("Post a wish"), theme.MailSendIcon(), func() { e.wishForm = openWishForm(sh, e.mode) })
+	e.myWishesBtn = widget.NewButtonWithIcon(lang.L("My wishes"), theme.ListIcon(), e.openWishes)
 	bar := container.NewHBox(e.roomsBtn, e.ridesBtn, layout.NewSpacer(), e.wishBtn, e.myWishesBtn)
 	e.main = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
 		container.NewStack(sh.rooms.content, sh.rides.content))

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -73,11 +74,11 @@ type listingPage struct {
 
 func newListingPage(sh *shell, onBack func()) *listingPage {
 	lp := &listingPage{sh: sh, onBack: onBack}
-	back := widget.NewButtonWithIcon("Back to results", theme.NavigateBackIcon(), func() { lp.onBack() })
+	back := widget.NewButtonWithIcon(lang.L("Back to results"), theme.NavigateBackIcon(), func() { lp.onBack() })
 	lp.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lp.title.SizeName = theme.SizeNameHeadingText
 	lp.title.Wrapping = fyne.TextWrapWord
-	lp.mine = widget.NewLabelWithStyle("You posted this room.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	lp.mine = widget.NewLabelWithStyle(lang.L("You posted this room."), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lp.mine.Importance = widget.HighImportance
 	lp.photos = container.NewGridWrap(photoSize)
 	lp.photoNote = newNote(theme.SizeNameText)
@@ -89,19 +90,19 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 	lp.desc = widget.NewLabel("")
 	lp.desc.Wrapping = fyne.TextWrapWord
 	lp.host = widget.NewLabel("")
-	copyHost := widget.NewButtonWithIcon("Copy host ID", theme.ContentCopyIcon(), func() {
+	copyHost := widget.NewButtonWithIcon(lang.L("Copy host ID"), theme.ContentCopyIcon(), func() {
 		sh.app.Clipboard().SetContent(lp.room.Author)
-		sh.banner.show("Host ID copied")
+		sh.banner.show(lang.L("Host ID copied"))
 	})
 	copyHost.Importance = widget.LowImportance
 	lp.hostNote = newNote(theme.SizeNameCaptionText)
 	lp.where = newNote(theme.SizeNameCaptionText)
 	lp.mapv = mapview.New(sh.mapOpts)
 	lp.hostRep = newNote(theme.SizeNameText)
-	profile := widget.NewButtonWithIcon("Host's profile", theme.AccountIcon(), func() {
+	profile := widget.NewButtonWithIcon(lang.L("Host's profile"), theme.AccountIcon(), func() {
 		showPerson(sh, lp.author())
 	})
-	lp.ask = widget.NewButtonWithIcon("Ask a question", theme.MailComposeIcon(), func() {
+	lp.ask = widget.NewButtonWithIcon(lang.L("Ask a question"), theme.MailComposeIcon(), func() {
 		sh.trips.askHost(lp.author())
 	})
 	lp.book = newBookForm(sh)
@@ -111,17 +112,17 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 		l.SizeName = theme.SizeNameSubHeadingText
 		return l
 	}
-	lp.amenHead, lp.aboutHead = heading("Amenities"), heading("About this room")
+	lp.amenHead, lp.aboutHead = heading(lang.L("Amenities")), heading(lang.L("About this room"))
 	amenSep := widget.NewSeparator()
 	lp.roomOnly = []fyne.CanvasObject{lp.photos, lp.photoNote.rt, amenSep, lp.amenHead, lp.amenities}
 	body := container.NewVBox(
 		lp.title, lp.mine, lp.photos, lp.photoNote.rt,
 		lp.price, lp.facts,
-		widget.NewSeparator(), heading("Book"), lp.book.content,
+		widget.NewSeparator(), heading(lang.L("Book")), lp.book.content,
 		amenSep, lp.amenHead, lp.amenities,
 		widget.NewSeparator(), lp.aboutHead, lp.desc,
-		widget.NewSeparator(), heading("Host"), container.NewHBox(lp.host, copyHost, profile, lp.ask), lp.hostRep.rt, lp.hostNote.rt,
-		widget.NewSeparator(), heading("Where"), container.New(minHeight{260}, lp.mapv), lp.where.rt,
+		widget.NewSeparator(), heading(lang.L("Host")), container.NewHBox(lp.host, copyHost, profile, lp.ask), lp.hostRep.rt, lp.hostNote.rt,
+		widget.NewSeparator(), heading(lang.L("Where")), container.New(minHeight{260}, lp.mapv), lp.where.rt,
 		layout.NewSpacer(),
 	)
 	lp.scroll = container.NewVScroll(container.New(maxWidth{860}, container.NewPadded(body)))
@@ -137,7 +138,7 @@ func (lp *listingPage) show(r app.RoomListing) {
 	for _, o := range lp.roomOnly {
 		o.Show()
 	}
-	lp.aboutHead.SetText("About this room")
+	lp.aboutHead.SetText(lang.L("About this room"))
 	lp.mapv.SetRoutes(nil)
 	lp.book.showRoom(r)
 	lp.loadReputation(r.Author)
@@ -147,29 +148,29 @@ func (lp *listingPage) show(r app.RoomListing) {
 	lp.price.SetText(formatNightly(r.PricePerNight, r.Currency))
 	lp.facts.SetText(sentence(formatGuests(r.MaxGuests)))
 	if len(r.Amenities) == 0 {
-		lp.amenities.SetText("No amenities listed.")
+		lp.amenities.SetText(lang.L("No amenities listed."))
 	} else {
 		lp.amenities.SetText(formatAmenities(r.Amenities))
 	}
 	if strings.TrimSpace(r.Description) == "" {
-		lp.desc.SetText("The host wrote no description.")
+		lp.desc.SetText(lang.L("The host wrote no description."))
 	} else {
 		lp.desc.SetText(r.Description)
 	}
 	if r.Mine {
-		lp.host.SetText("You (" + shortID(r.Author) + ")")
+		lp.host.SetText(lang.L("You ({{.ID}})", tdata{"ID": shortID(r.Author)}))
 	} else {
-		lp.host.SetText("Hosted by " + shortID(r.Author))
+		lp.host.SetText(lang.L("Hosted by {{.ID}}", tdata{"ID": shortID(r.Author)}))
 	}
-	meta := "Peer ID " + r.Author
+	meta := lang.L("Peer ID {{.ID}}", tdata{"ID": r.Author})
 	if age := formatAge(r.IssuedAt, time.Now()); age != "" {
-		meta += " · posted " + age
+		meta += " · " + lang.L("posted {{.Age}}", tdata{"Age": age})
 	}
 	if r.Version > 1 {
-		meta += fmt.Sprintf(" · version %d", r.Version)
+		meta += " · " + lang.L("version {{.Version}}", tdata{"Version": r.Version})
 	}
 	lp.hostNote.set(meta, theme.ColorNamePlaceHolder)
-	lp.where.set(formatCoords(r.Lat, r.Lon)+" · the point the host gave; it may be approximate.", theme.ColorNamePlaceHolder)
+	lp.where.set(formatCoords(r.Lat, r.Lon)+" · "+lang.L("the point the host gave; it may be approximate."), theme.ColorNamePlaceHolder)
 	lp.mapv.SetPins([]mapview.Pin{{ID: r.ID, Lat: r.Lat, Lon: r.Lon, Label: formatMoney(r.PricePerNight, r.Currency)}})
 	lp.mapv.SetSelected(r.ID)
 	lp.mapv.SetCenter(r.Lat, r.Lon, listingZoom)
@@ -185,7 +186,7 @@ func (lp *listingPage) showPhotos() {
 	r := lp.room
 	if len(r.Photos) == 0 {
 		lp.photos.Hide()
-		lp.photoNote.set("No photos of this room.", theme.ColorNamePlaceHolder)
+		lp.photoNote.set(lang.L("No photos of this room."), theme.ColorNamePlaceHolder)
 		return
 	}
 	lp.photos.Show()
@@ -194,7 +195,7 @@ func (lp *listingPage) showPhotos() {
 	lp.cancel = cancel
 	for _, hash := range r.Photos {
 		slot := container.NewStack()
-		setPhotoPlaceholder(slot, "Loading photo…", true)
+		setPhotoPlaceholder(slot, lang.L("Loading photo…"), true)
 		lp.photos.Add(slot)
 		lp.sh.wg.Add(1)
 		go func() {
@@ -208,7 +209,7 @@ func (lp *listingPage) showPhotos() {
 					return // the page shows another room now
 				}
 				if err != nil {
-					setPhotoPlaceholder(slot, "Photo not available", false, "Its host may be offline; try later.")
+					setPhotoPlaceholder(slot, lang.L("Photo not available"), false, lang.L("Its host may be offline; try later."))
 					return
 				}
 				ci := canvas.NewImageFromImage(img)
@@ -308,30 +309,31 @@ func (lp *listingPage) showRide(m app.RideMatch, q *app.RideQuery) {
 	lp.title.SetText(m.Title)
 	lp.mine.Hidden = !m.Mine
 	lp.ask.Hidden = m.Mine
-	lp.price.SetText(formatMoney(m.PricePerSeat, m.Currency) + " / seat")
-	lp.facts.SetText(fmt.Sprintf("Leaves %s · %s of %d left", m.DepartAt.Local().Format("Mon 2 Jan 15:04"), plural(m.SeatsLeft, "seat", "seats"), m.Seats))
-	lp.aboutHead.SetText("Route")
+	lp.price.SetText(lang.L("{{.Price}} / seat", tdata{"Price": formatMoney(m.PricePerSeat, m.Currency)}))
+	lp.facts.SetText(lang.L("Leaves {{.Time}}", tdata{"Time": formatDayTime(m.DepartAt)}) + " · " +
+		lang.N("{{.Left}} of {{.Count}} seats left", m.SeatsLeft, tdata{"Left": groupThousands(strconv.Itoa(m.SeatsLeft)), "Count": groupThousands(strconv.Itoa(m.Seats))}))
+	lp.aboutHead.SetText(lang.L("Route"))
 	route := fmt.Sprintf("%s → %s", formatCoords(m.Route[0][1], m.Route[0][0]), formatCoords(m.Route[len(m.Route)-1][1], m.Route[len(m.Route)-1][0]))
 	if len(m.Stopovers) > 0 {
-		route += "\nVia " + strings.Join(m.Stopovers, ", ")
+		route += "\n" + lang.L("Via {{.Places}}", tdata{"Places": strings.Join(m.Stopovers, ", ")})
 	}
 	if m.RouteKm > 0 {
-		route += fmt.Sprintf("\n%s in all", formatKm(m.RouteKm))
+		route += "\n" + lang.L("{{.Distance}} in all", tdata{"Distance": formatKm(m.RouteKm)})
 	}
 	lp.desc.SetText(route)
 	if m.Mine {
-		lp.host.SetText("You (" + shortID(m.Author) + ")")
+		lp.host.SetText(lang.L("You ({{.ID}})", tdata{"ID": shortID(m.Author)}))
 	} else {
-		lp.host.SetText("Driven by " + shortID(m.Author))
+		lp.host.SetText(lang.L("Driven by {{.ID}}", tdata{"ID": shortID(m.Author)}))
 	}
-	lp.hostNote.set("Peer ID "+m.Author, theme.ColorNamePlaceHolder)
+	lp.hostNote.set(lang.L("Peer ID {{.ID}}", tdata{"ID": m.Author}), theme.ColorNamePlaceHolder)
 	pickup, dropoff := rideEnds(m, q)
-	lp.where.set("Pickup "+formatCoords(pickup[1], pickup[0])+" · drop-off "+formatCoords(dropoff[1], dropoff[0]), theme.ColorNamePlaceHolder)
+	lp.where.set(lang.L("Pickup {{.Pickup}} · drop-off {{.Dropoff}}", tdata{"Pickup": formatCoords(pickup[1], pickup[0]), "Dropoff": formatCoords(dropoff[1], dropoff[0])}), theme.ColorNamePlaceHolder)
 	lp.mapv.SetRoutes([]mapview.Route{{ID: m.ID, Points: m.Route}})
 	lp.mapv.SetSelectedRoute(m.ID)
 	lp.mapv.SetPins([]mapview.Pin{
-		{ID: pinPickup, Lat: pickup[1], Lon: pickup[0], Label: "Pickup"},
-		{ID: pinDropoff, Lat: dropoff[1], Lon: dropoff[0], Label: "Drop-off"},
+		{ID: pinPickup, Lat: pickup[1], Lon: pickup[0], Label: lang.L("Pickup")},
+		{ID: pinDropoff, Lat: dropoff[1], Lon: dropoff[0], Label: lang.L("Drop-off")},
 	})
 	lp.mapv.SetCenter((pickup[1]+dropoff[1])/2, (pickup[0]+dropoff[0])/2, 9)
 	lp.book.showRide(m, pickup, dropoff)
@@ -354,7 +356,7 @@ func rideEnds(m app.RideMatch, q *app.RideQuery) (pickup, dropoff [2]float64) {
 func (lp *listingPage) loadReputation(peer string) {
 	lp.repGen++
 	gen := lp.repGen
-	lp.hostRep.set("Loading the host's reviews…", theme.ColorNamePlaceHolder)
+	lp.hostRep.set(lang.L("Loading the host's reviews…"), theme.ColorNamePlaceHolder)
 	lp.sh.wg.Add(1)
 	go func() {
 		defer lp.sh.wg.Done()
@@ -364,7 +366,7 @@ func (lp *listingPage) loadReputation(peer string) {
 				return
 			}
 			if err != nil {
-				lp.hostRep.set("Reviews not available: "+err.Error(), theme.ColorNameError)
+				lp.hostRep.set(lang.L("Reviews not available: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
 				return
 			}
 			lp.hostRep.set(formatReputation(rep), theme.ColorNameForeground)
@@ -414,8 +416,8 @@ type bookForm struct {
 func newBookForm(sh *shell) *bookForm {
 	f := &bookForm{sh: sh}
 	f.from, f.to = widget.NewDateEntry(), widget.NewDateEntry()
-	f.from.SetPlaceHolder("Check-in")
-	f.to.SetPlaceHolder("Check-out")
+	f.from.SetPlaceHolder(lang.L("Check-in"))
+	f.to.SetPlaceHolder(lang.L("Check-out"))
 	f.guests = widget.NewEntry()
 	f.guests.SetText("1")
 	f.seats = widget.NewEntry()
@@ -430,10 +432,10 @@ func newBookForm(sh *shell) *bookForm {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	f.roomRow = container.New(layout.NewFormLayout(),
-		bold("Check-in"), f.from, bold("Check-out"), f.to, bold("Guests"), f.guests)
+		bold(lang.L("Check-in")), f.from, bold(lang.L("Check-out")), f.to, bold(lang.L("Guests")), f.guests)
 	f.places = widget.NewLabel("")
 	f.places.Wrapping = fyne.TextWrapWord
-	f.rideRow = container.New(layout.NewFormLayout(), bold("Seats"), f.seats, bold("Where"), f.places)
+	f.rideRow = container.New(layout.NewFormLayout(), bold(lang.L("Seats")), f.seats, bold(lang.L("Where")), f.places)
 	f.policy = widget.NewLabel("")
 	f.policy.Wrapping = fyne.TextWrapWord
 	f.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -442,17 +444,17 @@ func newBookForm(sh *shell) *bookForm {
 	f.noteEntry.OnChanged = func(string) { f.update() }
 	f.noteEntry.Wrapping = fyne.TextWrapWord
 	f.noteEntry.SetMinRowsVisible(2)
-	f.noteEntry.SetPlaceHolder("A word to the owner (optional): who you are, why you come…")
-	f.submit = widget.NewButtonWithIcon("Book", theme.ConfirmIcon(), f.send)
+	f.noteEntry.SetPlaceHolder(lang.L("A word to the owner (optional): who you are, why you come…"))
+	f.submit = widget.NewButtonWithIcon(lang.L("Book"), theme.ConfirmIcon(), f.send)
 	f.submit.Importance = widget.HighImportance
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
 	f.status.Hide()
-	f.openTrips = widget.NewButtonWithIcon("Open Trips", theme.ListIcon(), func() { sh.show(tabTrips) })
+	f.openTrips = widget.NewButtonWithIcon(lang.L("Open Trips"), theme.ListIcon(), func() { sh.show(tabTrips) })
 	f.openTrips.Hide()
-	f.mineNote = widget.NewLabel("This is your own listing: its requests come to you in Trips.")
+	f.mineNote = widget.NewLabel(lang.L("This is your own listing: its requests come to you in Trips."))
 	f.mineNote.Wrapping = fyne.TextWrapWord
 	f.content = container.NewVBox(f.mineNote, f.roomRow, f.rideRow, f.policy, f.total, f.noteEntry,
 		container.NewHBox(f.submit, f.activity, f.openTrips), f.status)
@@ -488,7 +490,7 @@ func (f *bookForm) showRide(m app.RideMatch, pickup, dropoff [2]float64) {
 	f.unit, f.currency, f.seatsLeft = m.PricePerSeat, m.Currency, m.SeatsLeft
 	f.pickup, f.dropoff = pickup, dropoff
 	f.reset(m.ID, m.Author, m.Mine, true)
-	f.places.SetText("Pickup " + formatCoords(pickup[1], pickup[0]) + "\nDrop-off " + formatCoords(dropoff[1], dropoff[0]))
+	f.places.SetText(lang.L("Pickup {{.Place}}", tdata{"Place": formatCoords(pickup[1], pickup[0])}) + "\n" + lang.L("Drop-off {{.Place}}", tdata{"Place": formatCoords(dropoff[1], dropoff[0])}))
 	f.loadTerms(m.ID)
 	f.update()
 }
@@ -496,7 +498,7 @@ func (f *bookForm) showRide(m app.RideMatch, pickup, dropoff [2]float64) {
 // loadTerms shows the listing's cancellation policy, read from its record
 // off the UI goroutine.
 func (f *bookForm) loadTerms(id string) {
-	f.policy.SetText("Cancellation policy: loading…")
+	f.policy.SetText(lang.L("Cancellation policy: loading…"))
 	f.sh.wg.Add(1)
 	go func() {
 		defer f.sh.wg.Done()
@@ -506,12 +508,12 @@ func (f *bookForm) loadTerms(id string) {
 				return
 			}
 			if err != nil {
-				f.policy.SetText("Cancellation policy not known here: " + errorText(err))
+				f.policy.SetText(lang.L("Cancellation policy not known here: {{.Err}}", tdata{"Err": errorText(err)}))
 				return
 			}
 			txt := policyText(terms.Policy)
 			if terms.InstantBook {
-				txt += "\nInstant book: the owner's app accepts a request that fits by itself."
+				txt += "\n" + lang.L("Instant book: the owner's app accepts a request that fits by itself.")
 			}
 			f.policy.SetText(txt)
 		})
@@ -522,50 +524,50 @@ func (f *bookForm) loadTerms(id string) {
 func policyText(p app.CancellationPolicy) string {
 	switch p {
 	case app.PolicyModerate:
-		return "Cancellation: moderate — full refund until 5 days before the start."
+		return lang.L("Cancellation: moderate — full refund until 5 days before the start.")
 	case app.PolicyStrict:
-		return "Cancellation: strict — half refunded until 7 days before the start, nothing after."
+		return lang.L("Cancellation: strict — half refunded until 7 days before the start, nothing after.")
 	}
-	return "Cancellation: flexible — full refund until 1 day before the start."
+	return lang.L("Cancellation: flexible — full refund until 1 day before the start.")
 }
 
 // input reads the form; a message says what is wrong with it.
 func (f *bookForm) input() (app.BookingInput, string) {
 	in := app.BookingInput{ListingID: f.roomID, Note: strings.TrimSpace(f.noteEntry.Text)}
 	if f.mine {
-		return in, "This is your own listing; you cannot book it."
+		return in, lang.L("This is your own listing; you cannot book it.")
 	}
 	if len([]rune(in.Note)) > app.MaxReason {
-		return in, fmt.Sprintf("The note is too long: at most %d characters.", app.MaxReason)
+		return in, lang.L("The note is too long: at most {{.Max}} characters.", tdata{"Max": app.MaxReason})
 	}
 	if f.isRide {
 		n, err := strconv.Atoi(strings.TrimSpace(f.seats.Text))
 		switch {
 		case err != nil || n < 1:
-			return in, "Seats: a whole number, 1 or more."
+			return in, lang.L("Seats: a whole number, 1 or more.")
 		case n > f.seatsLeft:
-			return in, fmt.Sprintf("Only %s left.", plural(f.seatsLeft, "seat is", "seats are"))
+			return in, lang.N("Only {{.Count}} seats are left.", f.seatsLeft, countOf(f.seatsLeft))
 		}
 		p, d := f.pickup, f.dropoff
 		in.Seats, in.Pickup, in.Dropoff = n, &p, &d
 		return in, ""
 	}
 	if f.from.Date == nil || f.to.Date == nil {
-		return in, "Choose the check-in and check-out days."
+		return in, lang.L("Choose the check-in and check-out days.")
 	}
 	in.From, in.To = f.from.Date.Format(app.DateLayout), f.to.Date.Format(app.DateLayout)
 	if in.To <= in.From {
-		return in, "Check-out comes after check-in."
+		return in, lang.L("Check-out comes after check-in.")
 	}
 	if in.From < time.Now().Format(app.DateLayout) {
-		return in, "Check-in has passed; choose a day from today."
+		return in, lang.L("Check-in has passed; choose a day from today.")
 	}
 	g, err := strconv.Atoi(strings.TrimSpace(f.guests.Text))
 	switch {
 	case err != nil || g < 1:
-		return in, "Guests: a whole number, 1 or more."
+		return in, lang.L("Guests: a whole number, 1 or more.")
 	case f.maxGuests > 0 && g > f.maxGuests:
-		return in, fmt.Sprintf("The room takes at most %s.", plural(f.maxGuests, "guest", "guests"))
+		return in, lang.N("The room takes at most {{.Count}} guests.", f.maxGuests, countOf(f.maxGuests))
 	}
 	in.Guests = g
 	return in, ""
@@ -591,11 +593,12 @@ func (f *bookForm) update() {
 		f.total.SetText(bad)
 		f.total.Importance = widget.MediumImportance
 	case f.isRide:
-		f.total.SetText(fmt.Sprintf("Total %s for %s", formatMoney(app.RideTotal(f.unit, in.Seats), f.currency), plural(in.Seats, "seat", "seats")))
+		f.total.SetText(lang.N("Total {{.Price}} for {{.Count}} seats", in.Seats, tdata{"Price": formatMoney(app.RideTotal(f.unit, in.Seats), f.currency), "Count": countOf(in.Seats)["Count"]}))
 		f.total.Importance = widget.HighImportance
 	default:
 		n := nights(in)
-		f.total.SetText(fmt.Sprintf("Total %s for %s, %s", formatMoney(app.RoomTotal(f.unit, n), f.currency), plural(n, "night", "nights"), plural(in.Guests, "guest", "guests")))
+		f.total.SetText(lang.L("Total {{.Price}} for {{.Nights}}, {{.Guests}}", tdata{"Price": formatMoney(app.RoomTotal(f.unit, n), f.currency),
+			"Nights": lang.N("{{.Count}} nights", n, countOf(n)), "Guests": lang.N("{{.Count}} guests", in.Guests, countOf(in.Guests))}))
 		f.total.Importance = widget.HighImportance
 	}
 	f.total.Refresh()
@@ -614,7 +617,7 @@ func (f *bookForm) send() {
 	f.sending = true
 	setDisabled(true, f.submit)
 	f.openTrips.Hide()
-	showPosting(f.activity, f.status, true, "Sending the request…")
+	showPosting(f.activity, f.status, true, lang.L("Sending the request…"))
 	listing := f.roomID
 	f.sh.wg.Add(1)
 	go func() {
@@ -628,15 +631,15 @@ func (f *bookForm) send() {
 			}
 			if err != nil {
 				setDisabled(f.mine, f.submit)
-				showStatus(f.status, "Not sent: "+errorText(err), widget.DangerImportance)
+				showStatus(f.status, lang.L("Not sent: {{.Err}}", tdata{"Err": errorText(err)}), widget.DangerImportance)
 				return
 			}
 			// The same request again would be a second booking: Book stays
 			// disabled until the dates, guests, seats or note change.
-			showStatus(f.status, fmt.Sprintf("Request sent: %s. The owner has until %s to answer; follow it in Trips.",
-				formatMoney(b.TotalPrice, b.Currency), b.AnswerBy.Local().Format("Mon 2 Jan 15:04")), widget.SuccessImportance)
+			showStatus(f.status, lang.L("Request sent: {{.Price}}. The owner has until {{.Time}} to answer; follow it in Trips.",
+				tdata{"Price": formatMoney(b.TotalPrice, b.Currency), "Time": formatDayTime(b.AnswerBy)}), widget.SuccessImportance)
 			f.openTrips.Show()
-			f.sh.banner.show("Booking request sent")
+			f.sh.banner.show(lang.L("Booking request sent"))
 		})
 	}()
 }
@@ -655,14 +658,14 @@ func errorText(err error) string {
 func formatReputation(r app.Reputation) string {
 	vouched := ""
 	if r.Vouches > 0 {
-		vouched = fmt.Sprintf(" · vouched for by %s", plural(r.Vouches, "person", "people"))
+		vouched = " · " + lang.N("vouched for by {{.Count}} people", r.Vouches, countOf(r.Vouches))
 	}
 	if r.Count == 0 {
-		return "No reviews yet." + vouched
+		return lang.L("No reviews yet.") + vouched
 	}
-	s := fmt.Sprintf("★ %.1f · %s", r.Rating, plural(r.Count, "review", "reviews")) + vouched
+	s := "★ " + formatScore(r.Rating) + " · " + lang.N("{{.Count}} reviews", r.Count, countOf(r.Count)) + vouched
 	if r.LastYear > 0 {
-		s += fmt.Sprintf(" · %d in the last year", r.LastYear)
+		s += " · " + lang.L("{{.Count}} in the last year", countOf(r.LastYear))
 	}
 	if len(r.Categories) > 0 {
 		names := make([]string, 0, len(r.Categories))
@@ -672,7 +675,7 @@ func formatReputation(r app.Reputation) string {
 		sort.Strings(names)
 		parts := make([]string, len(names))
 		for i, k := range names {
-			parts[i] = fmt.Sprintf("%s %.1f", sentence(k), r.Categories[k])
+			parts[i] = sentence(k) + " " + formatScore(r.Categories[k])
 		}
 		s += "\n" + strings.Join(parts, " · ")
 	}
@@ -694,7 +697,7 @@ func newRideBar(sh *shell) *rideBar {
 	r := &rideBar{sh: sh}
 	r.label = widget.NewLabel("")
 	r.label.Truncation = fyne.TextTruncateEllipsis
-	r.book = widget.NewButtonWithIcon("Book this ride…", theme.NavigateNextIcon(), r.open)
+	r.book = widget.NewButtonWithIcon(lang.L("Book this ride…"), theme.NavigateNextIcon(), r.open)
 	r.book.Importance = widget.HighImportance
 	r.content = container.NewPadded(newTint(theme.ColorNamePrimary, 0x30,
 		container.NewBorder(nil, nil, nil, r.book, r.label)))
@@ -759,8 +762,9 @@ func (r *rideBar) refresh() {
 		r.content.Hide()
 		return
 	}
-	r.label.SetText(fmt.Sprintf("%s · %s · %s / seat · %s left", m.Title, m.DepartAt.Local().Format("Mon 2 Jan 15:04"),
-		formatMoney(m.PricePerSeat, m.Currency), plural(m.SeatsLeft, "seat", "seats")))
+	r.label.SetText(m.Title + " · " + formatDayTime(m.DepartAt) + " · " +
+		lang.L("{{.Price}} / seat", tdata{"Price": formatMoney(m.PricePerSeat, m.Currency)}) + " · " +
+		lang.N("{{.Count}} seats left", m.SeatsLeft, countOf(m.SeatsLeft)))
 	r.content.Show()
 }
 

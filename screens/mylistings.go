@@ -51,7 +51,7 @@ type myListingsScreen struct {
 // myListingsTab builds the screen, starts its event listener and returns its tab.
 func (sh *shell) myListingsTab() *container.TabItem {
 	m := newMyListingsScreen(sh)
-	return container.NewTabItemWithIcon(lang.L(tabMyListings), theme.ListIcon(), m)
+	return container.NewTabItemWithIcon(tabMyListings, theme.ListIcon(), m)
 }
 
 func newMyListingsScreen(sh *shell) *myListingsScreen {

@@ -2,11 +2,11 @@ package screens
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/caravan-p2p/caravan/app"
 )
@@ -47,11 +47,11 @@ func (nt *notifier) setBackground(on bool) {
 func notification(ev app.Event, name string) *fyne.Notification {
 	switch {
 	case ev.Kind == app.BookingsChanged && ev.Received == app.MessageBookingRequest:
-		return fyne.NewNotification("Booking request", name+" asks to book one of your listings. Open Caravan to answer.")
+		return fyne.NewNotification(lang.L("Booking request"), lang.L("{{.Name}} asks to book one of your listings. Open Caravan to answer.", tdata{"Name": name}))
 	case ev.Kind == app.MessagesChanged && ev.Received == app.MessageChat:
-		return fyne.NewNotification("New message", "From "+name+". Open Caravan to read it.")
+		return fyne.NewNotification(lang.L("New message"), lang.L("From {{.Name}}. Open Caravan to read it.", tdata{"Name": name}))
 	case ev.Kind == app.WishFits:
-		return fyne.NewNotification("It fits your wish", fmt.Sprintf("%q by %s is new and fits one of your wishes. Find it in Explore.", ev.Title, name))
+		return fyne.NewNotification(lang.L("It fits your wish"), lang.L("\"{{.Title}}\" by {{.Name}} is new and fits one of your wishes. Find it in Explore.", tdata{"Title": ev.Title, "Name": name}))
 	}
 	return nil
 }

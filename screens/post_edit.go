@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,7 +71,7 @@ func (p *postRoomScreen) startEdit(l app.MyListing) {
 				return
 			}
 			if err != nil {
-				p.cal.msg.set(sentence("couldn't read the calendar: "+err.Error()+"; the blocked days stay as they are"), theme.ColorNameError)
+				p.cal.msg.set(lang.L("Couldn't read the calendar: {{.Err}}; the blocked days stay as they are", tdata{"Err": err}), theme.ColorNameError)
 				return
 			}
 			p.cal.setDisabled(false)
@@ -95,12 +96,12 @@ func joinTags(tags []string) string {
 // showEditMode sets the heading, the button and Cancel for editing or posting.
 func (p *postRoomScreen) showEditMode() {
 	if p.editing != nil {
-		p.heading.SetText("Edit room")
-		p.submit.SetText("Save changes")
+		p.heading.SetText(lang.L("Edit room"))
+		p.submit.SetText(lang.L("Save changes"))
 		p.cancelEdit.Show()
 	} else {
-		p.heading.SetText("Post a room")
-		p.submit.SetText("Post room")
+		p.heading.SetText(lang.L(tabPostRoom))
+		p.submit.SetText(lang.L("Post room"))
 		p.cancelEdit.Hide()
 	}
 }
@@ -120,7 +121,7 @@ func (pp *photoPicker) setHashes(author string, hashes []string) {
 	pp.clear()
 	for _, h := range hashes {
 		it := &photoItem{hash: h, tile: container.NewStack()}
-		setPhotoPlaceholder(it.tile, "Loading…", true)
+		setPhotoPlaceholder(it.tile, lang.L("Loading…"), true)
 		pp.items = append(pp.items, it)
 		hash := h
 		pp.sh.wg.Add(1)
@@ -170,12 +171,12 @@ func (p *postRideScreen) startEdit(l app.MyListing) {
 // showEditMode sets the heading, the button and Cancel for editing or posting.
 func (p *postRideScreen) showEditMode() {
 	if p.editing != nil {
-		p.heading.SetText("Edit ride")
-		p.submit.SetText("Save changes")
+		p.heading.SetText(lang.L("Edit ride"))
+		p.submit.SetText(lang.L("Save changes"))
 		p.cancelEdit.Show()
 	} else {
-		p.heading.SetText("Post a ride")
-		p.submit.SetText("Post ride")
+		p.heading.SetText(lang.L(tabPostRide))
+		p.submit.SetText(lang.L("Post ride"))
 		p.cancelEdit.Hide()
 	}
 }
@@ -204,7 +205,7 @@ func (p *postRideScreen) editedRide() app.Ride {
 
 // newCancelEdit is the button that leaves an edit unsaved.
 func newCancelEdit(stop func()) *widget.Button {
-	b := widget.NewButtonWithIcon("Cancel edit", theme.CancelIcon(), stop)
+	b := widget.NewButtonWithIcon(lang.L("Cancel edit"), theme.CancelIcon(), stop)
 	b.Hide()
 	return b
 }

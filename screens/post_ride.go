@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -81,28 +82,28 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	p.mapv.SetCenter(startLat, startLon, startZoom)
 	p.place = newMapSearch(sh, p.mapv)
 	p.routeMsg = newNote(theme.SizeNameCaptionText)
-	p.undo = widget.NewButtonWithIcon("Undo last point", theme.ContentUndoIcon(), p.undoPoint)
-	p.clearBtn = widget.NewButtonWithIcon("Clear route", theme.ContentClearIcon(), p.clearRoute)
-	p.gpxBtn = widget.NewButtonWithIcon("Import GPX…", theme.FolderOpenIcon(), p.openGPX)
+	p.undo = widget.NewButtonWithIcon(lang.L("Undo last point"), theme.ContentUndoIcon(), p.undoPoint)
+	p.clearBtn = widget.NewButtonWithIcon(lang.L("Clear route"), theme.ContentClearIcon(), p.clearRoute)
+	p.gpxBtn = widget.NewButtonWithIcon(lang.L("Import GPX…"), theme.FolderOpenIcon(), p.openGPX)
 
 	p.title = widget.NewEntry()
-	p.title.SetPlaceHolder("e.g. Utrecht to Amsterdam, Monday morning")
+	p.title.SetPlaceHolder(lang.L("e.g. Utrecht to Amsterdam, Monday morning"))
 	p.titleMsg = newNote(theme.SizeNameCaptionText)
 	p.date = widget.NewDateEntry()
-	p.date.SetPlaceHolder("Day")
+	p.date.SetPlaceHolder(lang.L("Day"))
 	p.clock = widget.NewEntry()
-	p.clock.SetPlaceHolder("Time, e.g. 08:30")
+	p.clock.SetPlaceHolder(lang.L("Time, e.g. 08:30"))
 	p.departMsg = newNote(theme.SizeNameCaptionText)
 	p.seats = widget.NewEntry()
-	p.seats.SetPlaceHolder("e.g. 3")
+	p.seats.SetPlaceHolder(lang.L("e.g. {{.Example}}", tdata{"Example": "3"}))
 	p.seatsMsg = newNote(theme.SizeNameCaptionText)
 	p.price = widget.NewEntry()
-	p.price.SetPlaceHolder("Price per seat")
+	p.price.SetPlaceHolder(lang.L("Price per seat"))
 	p.currency = widget.NewSelectEntry(currencyChoices)
 	p.currency.SetText(defaultCurrency)
 	p.priceMsg = newNote(theme.SizeNameCaptionText)
 	p.suggestMsg = newNote(theme.SizeNameCaptionText)
-	p.useSuggest = widget.NewButton("Use the suggested price", func() {
+	p.useSuggest = widget.NewButton(lang.L("Use the suggested price"), func() {
 		if p.suggested {
 			p.price.SetText(strconv.FormatFloat(p.suggestion.Suggested, 'f', -1, 64))
 		}
@@ -117,7 +118,7 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	p.currency.OnChanged = func(string) { p.suggest(); p.validate() }
 
 	p.cancelEdit = newCancelEdit(p.stopEdit)
-	p.submit = widget.NewButtonWithIcon("Post ride", theme.UploadIcon(), p.submitTapped)
+	p.submit = widget.NewButtonWithIcon(lang.L("Post ride"), theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
 	p.activity.Hide()
@@ -125,10 +126,10 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.status.Hide()
 
-	heading := widget.NewLabelWithStyle("Post a ride", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L(tabPostRide), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
 	p.heading = heading
-	intro := widget.NewLabel("Offer the empty seats of a trip you are making anyway. Riders along the way share its cost; the price is not a profit.")
+	intro := widget.NewLabel(lang.L("Offer the empty seats of a trip you are making anyway. Riders along the way share its cost; the price is not a profit."))
 	intro.Wrapping = fyne.TextWrapWord
 
 	tight := func(objs ...fyne.CanvasObject) *fyne.Container {
@@ -139,12 +140,12 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	}
 	mapBox := mapColumn(p.place, p.mapv)
 	form := container.New(layout.NewFormLayout(),
-		label("Route"), tight(container.New(minHeight{380}, mapBox), p.routeMsg.rt,
+		label(lang.L("Route")), tight(container.New(minHeight{380}, mapBox), p.routeMsg.rt,
 			container.NewHBox(p.undo, p.clearBtn, p.gpxBtn)),
-		label("Title"), tight(p.title, p.titleMsg.rt),
-		label("Departure"), tight(container.NewGridWithColumns(2, p.date, p.clock), p.departMsg.rt),
-		label("Seats"), tight(p.seats, p.seatsMsg.rt),
-		label("Price per seat"), tight(container.NewBorder(nil, nil, nil, container.New(layout.NewGridWrapLayout(fyne.NewSize(110, p.currency.MinSize().Height)), p.currency), p.price),
+		label(lang.L("Title")), tight(p.title, p.titleMsg.rt),
+		label(lang.L("Departure")), tight(container.NewGridWithColumns(2, p.date, p.clock), p.departMsg.rt),
+		label(lang.L("Seats")), tight(p.seats, p.seatsMsg.rt),
+		label(lang.L("Price per seat")), tight(container.NewBorder(nil, nil, nil, container.New(layout.NewGridWrapLayout(fyne.NewSize(110, p.currency.MinSize().Height)), p.currency), p.price),
 			p.priceMsg.rt, p.suggestMsg.rt, container.NewHBox(p.useSuggest)),
 	)
 	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(p.activity, p.cancelEdit, p.submit), p.status)
@@ -163,7 +164,7 @@ func (p *postRideScreen) mapTapped(lat, lon float64) {
 		return
 	}
 	if p.fromGPX {
-		p.status.SetText("The route comes from a GPX file; clear it to draw one by clicking.")
+		p.status.SetText(lang.L("The route comes from a GPX file; clear it to draw one by clicking."))
 		p.status.Importance = widget.MediumImportance
 		p.status.Show()
 		return
@@ -200,7 +201,7 @@ func (p *postRideScreen) clearRoute() {
 func (p *postRideScreen) openGPX() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			p.routeMsg.set(sentence("couldn't open the file: "+err.Error()), theme.ColorNameError)
+			p.routeMsg.set(sentence(lang.L("couldn't open the file: {{.Err}}", tdata{"Err": err})), theme.ColorNameError)
 			return
 		}
 		if r == nil {
@@ -217,7 +218,7 @@ func (p *postRideScreen) openGPX() {
 
 // importGPXFile reads a route from a GPX file off the UI goroutine.
 func (p *postRideScreen) importGPXFile(path string) {
-	p.routeMsg.set("Reading "+path+"…", theme.ColorNamePlaceHolder)
+	p.routeMsg.set(lang.L("Reading {{.File}}…", tdata{"File": path}), theme.ColorNamePlaceHolder)
 	p.sh.wg.Add(1)
 	go func() {
 		defer p.sh.wg.Done()
@@ -240,7 +241,7 @@ func readGPX(path string) ([][2]float64, error) {
 func (p *postRideScreen) gpxRead(route [][2]float64, err error) {
 	if err != nil {
 		p.routeChanged()
-		p.routeMsg.set(sentence("couldn't import the GPX file: "+err.Error()), theme.ColorNameError)
+		p.routeMsg.set(lang.L("Couldn't import the GPX file: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
 		return
 	}
 	p.route, p.fromGPX = route, true
@@ -269,13 +270,13 @@ func (p *postRideScreen) routeChanged() {
 		label := ""
 		switch {
 		case i == 0:
-			label = "Start"
+			label = lang.L("Start")
 		case i == len(p.route)-1:
-			label = "End"
+			label = lang.L("End")
 		case p.fromGPX:
 			continue // a track's points are not stops
 		default:
-			label = fmt.Sprintf("Stop %d", i)
+			label = lang.L("Stop {{.Number}}", tdata{"Number": i})
 		}
 		pins = append(pins, mapview.Pin{ID: fmt.Sprintf("pt%d", i), Lat: pt[1], Lon: pt[0], Label: label})
 	}
@@ -287,17 +288,17 @@ func (p *postRideScreen) routeChanged() {
 	}
 	switch {
 	case p.fromGPX:
-		p.routeMsg.set(fmt.Sprintf("Route from the GPX file: %s, %s.", formatKm(routeKm(p.route)), plural(len(p.route), "point", "points")), theme.ColorNamePlaceHolder)
+		p.routeMsg.set(lang.N("Route from the GPX file: {{.Distance}}, {{.Count}} points.", len(p.route), tdata{"Distance": formatKm(routeKm(p.route)), "Count": countOf(len(p.route))["Count"]}), theme.ColorNamePlaceHolder)
 	case len(p.route) == 0:
-		p.routeMsg.set("Click the map where you leave from, then where you stop on the way, and last where you arrive. Or import a GPX track.", theme.ColorNamePlaceHolder)
+		p.routeMsg.set(lang.L("Click the map where you leave from, then where you stop on the way, and last where you arrive. Or import a GPX track."), theme.ColorNamePlaceHolder)
 	case len(p.route) == 1:
-		p.routeMsg.set("Start set. Click where you stop on the way, and last where you arrive.", theme.ColorNamePlaceHolder)
+		p.routeMsg.set(lang.L("Start set. Click where you stop on the way, and last where you arrive."), theme.ColorNamePlaceHolder)
 	default:
-		p.routeMsg.set(fmt.Sprintf("%s in straight lines; %s. Click to add the next point; the last one is where you arrive.",
-			formatKm(routeKm(p.route)), plural(len(p.route)-2, "stop on the way", "stops on the way")), theme.ColorNamePlaceHolder)
+		p.routeMsg.set(lang.N("{{.Distance}} in straight lines; {{.Count}} stops on the way. Click to add the next point; the last one is where you arrive.",
+			len(p.route)-2, tdata{"Distance": formatKm(routeKm(p.route)), "Count": countOf(len(p.route) - 2)["Count"]}), theme.ColorNamePlaceHolder)
 	}
 	if p.tried && len(p.route) < 2 {
-		p.routeMsg.set("A ride needs a start and an end: click the map twice, or import a GPX track.", theme.ColorNameError)
+		p.routeMsg.set(lang.L("A ride needs a start and an end: click the map twice, or import a GPX track."), theme.ColorNameError)
 	}
 	if len(p.route) == 0 || p.fromGPX {
 		p.undo.Disable()
@@ -336,13 +337,13 @@ func (p *postRideScreen) suggest() {
 		cur = ""
 	}
 	if !p.suggested {
-		p.suggestMsg.set("The suggested price shows once the route and the seats are set.", theme.ColorNamePlaceHolder)
+		p.suggestMsg.set(lang.L("The suggested price shows once the route and the seats are set."), theme.ColorNamePlaceHolder)
 		p.useSuggest.Hide()
 		return
 	}
 	sp := p.suggestion
-	p.suggestMsg.set(fmt.Sprintf("Suggested %s per seat: %s at %s/km, shared by %s and you. At most %s per seat: the trip's cost shared by the riders alone.",
-		formatMoney(sp.Suggested, cur), formatKm(sp.RouteKm), formatMoney(p.costPerKm(), cur), plural(seats, "rider", "riders"), formatMoney(sp.Max, cur)),
+	p.suggestMsg.set(lang.N("Suggested {{.Price}} per seat: {{.Distance}} at {{.PerKm}}/km, shared by {{.Count}} riders and you. At most {{.Max}} per seat: the trip's cost shared by the riders alone.", seats,
+		tdata{"Price": formatMoney(sp.Suggested, cur), "Distance": formatKm(sp.RouteKm), "PerKm": formatMoney(p.costPerKm(), cur), "Count": countOf(seats)["Count"], "Max": formatMoney(sp.Max, cur)}),
 		theme.ColorNamePlaceHolder)
 	p.useSuggest.Show()
 }
@@ -352,7 +353,7 @@ func (p *postRideScreen) suggest() {
 func (p *postRideScreen) errs() map[string]error {
 	out := map[string]error{}
 	if len(p.route) < 2 {
-		out["route"] = errors.New("a ride needs a start and an end")
+		out["route"] = errors.New(lang.L("a ride needs a start and an end"))
 	}
 	if p.tried || p.title.Text != "" {
 		if err := validateTitle(p.title.Text); err != nil {
@@ -364,14 +365,14 @@ func (p *postRideScreen) errs() map[string]error {
 	}
 	if p.tried || p.seats.Text != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(p.seats.Text)); err != nil || n < 1 || n > app.MaxSeats {
-			out["seats"] = fmt.Errorf("a whole number of seats from 1 to %d", app.MaxSeats)
+			out["seats"] = errors.New(lang.L("A whole number of seats from 1 to {{.Max}}", tdata{"Max": app.MaxSeats}))
 		}
 	}
 	if p.tried || p.price.Text != "" {
 		if err := validatePrice(p.price.Text); err != nil {
 			out["price_per_seat"] = err
 		} else if v, _ := parseDecimal(p.price.Text); p.suggested && v > p.suggestion.Max {
-			out["price_per_seat"] = fmt.Errorf("rides share costs: at most %s per seat for this route", formatMoney(p.suggestion.Max, cleanCurrency(p.currency.Text)))
+			out["price_per_seat"] = errors.New(lang.L("rides share costs: at most {{.Max}} per seat for this route", tdata{"Max": formatMoney(p.suggestion.Max, cleanCurrency(p.currency.Text))}))
 		}
 	}
 	if err := validateCurrency(p.currency.Text); err != nil {
@@ -384,18 +385,18 @@ func (p *postRideScreen) errs() map[string]error {
 func (p *postRideScreen) departure() (time.Time, error) {
 	if p.date.Date == nil {
 		if strings.TrimSpace(p.date.Text) != "" {
-			return time.Time{}, errors.New("not a date: pick the day from the calendar")
+			return time.Time{}, errors.New(lang.L("not a date: pick the day from the calendar"))
 		}
-		return time.Time{}, errors.New("required: the day and time you leave")
+		return time.Time{}, errors.New(lang.L("required: the day and time you leave"))
 	}
 	c, err := parseClock(p.clock.Text)
 	if err != nil || c < 0 || c >= 24*time.Hour {
-		return time.Time{}, errors.New("the time you leave, like 08:30")
+		return time.Time{}, errors.New(lang.L("the time you leave, like 08:30"))
 	}
 	d := *p.date.Date
 	t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local).Add(c)
 	if t.Before(time.Now()) {
-		return time.Time{}, errors.New("that time has passed")
+		return time.Time{}, errors.New(lang.L("that time has passed"))
 	}
 	return t, nil
 }
@@ -411,9 +412,9 @@ func (p *postRideScreen) validate() {
 			n.set(hint, theme.ColorNamePlaceHolder)
 		}
 	}
-	show(p.titleMsg, "title", "What riders see first, like “Lyon to Geneva, Friday evening”.")
-	show(p.departMsg, "depart_at", "When you leave the start; pickups along the way are estimated from it.")
-	show(p.seatsMsg, "seats", fmt.Sprintf("Seats you offer, 1 to %d.", app.MaxSeats))
+	show(p.titleMsg, "title", lang.L("What riders see first, like “Lyon to Geneva, Friday evening”."))
+	show(p.departMsg, "depart_at", lang.L("When you leave the start; pickups along the way are estimated from it."))
+	show(p.seatsMsg, "seats", lang.L("Seats you offer, 1 to {{.Max}}.", tdata{"Max": app.MaxSeats}))
 	priceErr := errs["price_per_seat"]
 	if priceErr == nil {
 		priceErr = errs["currency"]
@@ -438,7 +439,7 @@ func (p *postRideScreen) submitTapped() {
 	p.tried = true
 	p.routeChanged() // shows every error
 	if len(p.errs()) > 0 {
-		p.setStatus("Correct what is marked in red, then post again.", widget.DangerImportance)
+		p.setStatus(lang.L("Correct what is marked in red, then post again."), widget.DangerImportance)
 		return
 	}
 	ride, editing := p.ride(), p.editing
@@ -484,12 +485,12 @@ func (p *postRideScreen) posted(_ string, err error) {
 	if err == nil && p.editing != nil {
 		p.reset()
 		p.sh.show(tabMyListings)
-		p.sh.banner.show(rideSavedMessage)
+		p.sh.banner.show(lang.L(rideSavedMessage))
 		return
 	}
 	if err == nil {
 		p.reset()
-		p.sh.banner.show(ridePostedMessage)
+		p.sh.banner.show(lang.L(ridePostedMessage))
 		return
 	}
 	var ie *app.InputError
@@ -498,10 +499,10 @@ func (p *postRideScreen) posted(_ string, err error) {
 		if detail == "" {
 			detail = ie.Error()
 		}
-		p.setStatus("The ride was not posted: "+detail+".", widget.DangerImportance)
+		p.setStatus(lang.L("The ride was not posted: {{.Err}}.", tdata{"Err": detail}), widget.DangerImportance)
 		return
 	}
-	p.setStatus("Couldn't post the ride: "+err.Error()+". Everything you entered is still here; try again.", widget.DangerImportance)
+	p.setStatus(lang.L("Couldn't post the ride: {{.Err}}. Everything you entered is still here; try again.", tdata{"Err": err}), widget.DangerImportance)
 }
 
 func (p *postRideScreen) setStatus(msg string, imp widget.Importance) {
@@ -512,9 +513,9 @@ func (p *postRideScreen) setStatus(msg string, imp widget.Importance) {
 func (p *postRideScreen) setPosting(on bool) {
 	p.posting = on
 	setDisabled(on, p.title, p.date, p.clock, p.seats, p.price, p.currency, p.gpxBtn, p.cancelEdit)
-	msg := "Posting your ride…"
+	msg := lang.L("Posting your ride…")
 	if p.editing != nil {
-		msg = "Saving your ride…"
+		msg = lang.L("Saving your ride…")
 	}
 	showPosting(p.activity, p.status, on, msg)
 	p.validate()

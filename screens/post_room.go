@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -96,25 +97,25 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	p := &postRoomScreen{sh: sh}
 
 	title := widget.NewEntry()
-	title.SetPlaceHolder("e.g. Quiet room by the canal")
-	p.title = p.field("title", title, title, validateTitle, "What people see first; up to 120 characters.")
+	title.SetPlaceHolder(lang.L("e.g. Quiet room by the canal"))
+	p.title = p.field("title", title, title, validateTitle, lang.L("What people see first; up to 120 characters."))
 
 	desc := widget.NewMultiLineEntry()
 	desc.Wrapping = fyne.TextWrapWord
 	desc.SetMinRowsVisible(4)
-	desc.SetPlaceHolder("The room, the home, the neighbourhood, how to get there…")
+	desc.SetPlaceHolder(lang.L("The room, the home, the neighbourhood, how to get there…"))
 	p.desc = p.field("description", desc, desc, validateDescription, "")
 
 	lat := widget.NewEntry()
-	lat.SetPlaceHolder("e.g. 52.3702")
+	lat.SetPlaceHolder(lang.L("e.g. {{.Example}}", tdata{"Example": "52.3702"}))
 	p.lat = p.field("lat", lat, lat, validateLat,
-		"Decimal degrees, north positive. Click the map above to fill both coordinates, "+
-			"or type them here; pasting “52.3702, 4.8952” fills both.")
+		lang.L("Decimal degrees, north positive. Click the map above to fill both coordinates, "+
+			"or type them here; pasting “52.3702, 4.8952” fills both."))
 
 	lon := widget.NewEntry()
-	lon.SetPlaceHolder("e.g. 4.8952")
+	lon.SetPlaceHolder(lang.L("e.g. {{.Example}}", tdata{"Example": "4.8952"}))
 	p.lon = p.field("lon", lon, lon, validateLon,
-		"Decimal degrees, east positive. The point is public: an approximate one is enough.")
+		lang.L("Decimal degrees, east positive. The point is public: an approximate one is enough."))
 	p.pairPaste(p.lat)
 	p.pairPaste(p.lon)
 	p.where = newRoomMap(p)
@@ -127,26 +128,26 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	}
 
 	price := widget.NewEntry()
-	price.SetPlaceHolder("e.g. 45")
-	p.price = p.field("price_per_night", price, price, validatePrice, "What a night costs; 0 if it is free.")
+	price.SetPlaceHolder(lang.L("e.g. {{.Example}}", tdata{"Example": "45"}))
+	p.price = p.field("price_per_night", price, price, validatePrice, lang.L("What a night costs; 0 if it is free."))
 
 	cur := widget.NewSelectEntry(currencyChoices)
 	cur.SetText(defaultCurrency)
-	p.currency = p.field("currency", cur, &cur.Entry, validateCurrency, "ISO 4217 code; pick one or type another.")
+	p.currency = p.field("currency", cur, &cur.Entry, validateCurrency, lang.L("ISO 4217 code; pick one or type another."))
 
 	guests := widget.NewEntry()
-	guests.SetPlaceHolder("e.g. 2")
-	p.guests = p.field("max_guests", guests, guests, validateGuests, "How many people can stay, 1 to 50.")
+	guests.SetPlaceHolder(lang.L("e.g. {{.Example}}", tdata{"Example": "2"}))
+	p.guests = p.field("max_guests", guests, guests, validateGuests, lang.L("How many people can stay, 1 to 50."))
 
 	other := widget.NewEntry()
-	other.SetPlaceHolder("Others, comma-separated: sauna, garden, bikes")
+	other.SetPlaceHolder(lang.L("Others, comma-separated: sauna, garden, bikes"))
 	p.amenities = p.field("amenities", other, other, func(s string) error {
 		_, err := amenityList(p.checkedTags(), s)
 		return err
-	}, "Tick what the room offers; add others here, separated by commas.")
+	}, lang.L("Tick what the room offers; add others here, separated by commas."))
 	checkBox := container.NewGridWithColumns(3)
 	for _, a := range commonAmenities {
-		c := widget.NewCheck(a.Label, func(bool) {
+		c := widget.NewCheck(lang.L(a.Label), func(bool) {
 			p.amenities.refresh()
 			p.updateSubmit()
 		})
@@ -162,7 +163,7 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 
 	p.cal = newCalendarPicker(time.Now)
 	p.cancelEdit = newCancelEdit(p.stopEdit)
-	p.submit = widget.NewButtonWithIcon("Post room", theme.UploadIcon(), p.submitTapped)
+	p.submit = widget.NewButtonWithIcon(lang.L("Post room"), theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
 	p.activity = widget.NewActivity()
 	p.activity.Hide()
@@ -170,10 +171,10 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.status.Hide()
 
-	heading := widget.NewLabelWithStyle("Post a room", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L(tabPostRoom), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
 	p.heading = heading
-	intro := widget.NewLabel("Your room is signed with your key and shared with the peers on your network.")
+	intro := widget.NewLabel(lang.L("Your room is signed with your key and shared with the peers on your network."))
 	intro.Wrapping = fyne.TextWrapWord
 
 	form := container.New(layout.NewFormLayout())
@@ -182,17 +183,17 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 		f     *formField
 		extra []fyne.CanvasObject
 	}{
-		{"Title", p.title, nil},
-		{"Description", p.desc, nil},
-		{"Location", nil, []fyne.CanvasObject{p.where.box, p.where.hint.rt}},
-		{"Latitude", p.lat, nil},
-		{"Longitude", p.lon, nil},
-		{"Price per night", p.price, nil},
-		{"Currency", p.currency, nil},
-		{"Guests", p.guests, nil},
-		{"Amenities", p.amenities, []fyne.CanvasObject{checkBox}},
-		{"Photos", nil, []fyne.CanvasObject{p.photos.content, p.photos.msg.rt}},
-		{"Blocked days", nil, []fyne.CanvasObject{container.New(maxWidth{420}, p.cal.content)}},
+		{lang.L("Title"), p.title, nil},
+		{lang.X("label.description", "Description"), p.desc, nil},
+		{lang.L("Location"), nil, []fyne.CanvasObject{p.where.box, p.where.hint.rt}},
+		{lang.L("Latitude"), p.lat, nil},
+		{lang.L("Longitude"), p.lon, nil},
+		{lang.L("Price per night"), p.price, nil},
+		{lang.L("Currency"), p.currency, nil},
+		{lang.L("Guests"), p.guests, nil},
+		{lang.L("Amenities"), p.amenities, []fyne.CanvasObject{checkBox}},
+		{lang.L("Photos"), nil, []fyne.CanvasObject{p.photos.content, p.photos.msg.rt}},
+		{lang.L("Blocked days"), nil, []fyne.CanvasObject{container.New(maxWidth{420}, p.cal.content)}},
 	} {
 		label, input := p.row(r.label, r.f, r.extra...)
 		form.Add(label)
@@ -310,7 +311,7 @@ func (p *postRoomScreen) submitTapped() {
 	}
 	if bad != nil {
 		p.updateSubmit()
-		p.setStatus("Correct the fields marked in red, then post again.", widget.DangerImportance)
+		p.setStatus(lang.L("Correct the fields marked in red, then post again."), widget.DangerImportance)
 		p.focus(bad)
 		return
 	}
@@ -374,9 +375,9 @@ func (p *postRoomScreen) room() app.Room {
 func (p *postRoomScreen) posted(id string, err error) {
 	p.setPosting(false)
 	if err == nil && p.editing != nil {
-		msg := roomSavedMessage
+		msg := lang.L(roomSavedMessage)
 		if p.calErr != nil {
-			msg = "Room saved, but not its blocked days: " + p.calErr.Error()
+			msg = lang.L("Room saved, but not its blocked days: {{.Err}}", tdata{"Err": p.calErr})
 		}
 		p.reset()
 		p.sh.show(tabMyListings)
@@ -385,9 +386,9 @@ func (p *postRoomScreen) posted(id string, err error) {
 	}
 	if err == nil {
 		room := p.room()
-		msg := postedMessage
+		msg := lang.L(postedMessage)
 		if p.calErr != nil {
-			msg = "Room posted, but not its blocked days: " + p.calErr.Error() + "; block them in My listings"
+			msg = lang.L("Room posted, but not its blocked days: {{.Err}}; block them in My listings", tdata{"Err": p.calErr})
 		}
 		p.reset()
 		p.sh.explore.closePage()
@@ -408,14 +409,14 @@ func (p *postRoomScreen) posted(id string, err error) {
 			f.entry.SetValidationError(f.serverErr)
 			f.refresh()
 			p.updateSubmit()
-			p.setStatus("The room was not posted: correct the field marked in red.", widget.DangerImportance)
+			p.setStatus(lang.L("The room was not posted: correct the field marked in red."), widget.DangerImportance)
 			p.focus(f)
 			return
 		}
-		p.setStatus("The room was not posted: "+detail+".", widget.DangerImportance)
+		p.setStatus(lang.L("The room was not posted: {{.Err}}.", tdata{"Err": detail}), widget.DangerImportance)
 		return
 	}
-	p.setStatus("Couldn't post the room: "+err.Error()+". Everything you typed is still here; try again.", widget.DangerImportance)
+	p.setStatus(lang.L("Couldn't post the room: {{.Err}}. Everything you typed is still here; try again.", tdata{"Err": err}), widget.DangerImportance)
 }
 
 // fieldFor finds the form field for a room field named by the backend:
@@ -456,9 +457,9 @@ func (p *postRoomScreen) setPosting(on bool) {
 	p.photos.setDisabled(on)
 	p.cal.setDisabled(on)
 	setDisabled(on, p.cancelEdit)
-	msg := "Posting your room…"
+	msg := lang.L("Posting your room…")
 	if p.editing != nil {
-		msg = "Saving your room…"
+		msg = lang.L("Saving your room…")
 	}
 	showPosting(p.activity, p.status, on, msg)
 	p.updateSubmit()

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"errors"
-	"fmt"
 	"image/color"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -27,7 +27,7 @@ const (
 	prefCostPerKm = "cost_per_km"
 )
 
-// Theme choices.
+// Theme choices: what the preference stores; shown through lang.L.
 const (
 	themeSystem = "System"
 	themeLight  = "Light"
@@ -79,22 +79,32 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 		u := strings.TrimSpace(text)
 		prefs.SetString(prefTileURL, u)
 		s.applyTileURL(u)
-		s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
+		s.tileMsg.set(lang.L(tileHint), theme.ColorNamePlaceHolder)
 	}
-	s.tileMsg.set(tileHint, theme.ColorNamePlaceHolder)
-	osm := widget.NewButton("Use OpenStreetMap", func() { s.tileURL.SetText("") })
+	s.tileMsg.set(lang.L(tileHint), theme.ColorNamePlaceHolder)
+	osm := widget.NewButton(lang.L("Use OpenStreetMap"), func() { s.tileURL.SetText("") })
 	osm.Importance = widget.LowImportance
 
-	s.theme = widget.NewRadioGroup([]string{themeSystem, themeLight, themeDark}, func(choice string) {
-		if choice == "" {
+	themes := []string{themeSystem, themeLight, themeDark}
+	themeLabels := map[string]string{themeSystem: lang.L(themeSystem), themeLight: lang.L(themeLight), themeDark: lang.L(themeDark)}
+	s.theme = widget.NewRadioGroup([]string{themeLabels[themeSystem], themeLabels[themeLight], themeLabels[themeDark]}, func(label string) {
+		if label == "" {
 			return // a radio group can be unticked; keep the last choice
 		}
-		prefs.SetString(prefTheme, choice)
-		applyTheme(sh.app, choice)
+		for _, choice := range themes {
+			if themeLabels[choice] == label {
+				prefs.SetString(prefTheme, choice)
+				applyTheme(sh.app, choice)
+			}
+		}
 	})
 	s.theme.Horizontal = true
 	s.theme.Required = true
-	s.theme.SetSelected(prefs.StringWithFallback(prefTheme, themeSystem))
+	if l, ok := themeLabels[prefs.StringWithFallback(prefTheme, themeSystem)]; ok {
+		s.theme.SetSelected(l)
+	} else {
+		s.theme.SetSelected(themeLabels[themeSystem])
+	}
 
 	s.cost = widget.NewEntry()
 	s.cost.SetText(strconv.FormatFloat(prefs.FloatWithFallback(prefCostPerKm, app.DefaultCostPerKm), 'f', -1, 64))
@@ -106,16 +116,16 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 			return
 		}
 		prefs.SetFloat(prefCostPerKm, v)
-		s.costMsg.set(costHint, theme.ColorNamePlaceHolder)
+		s.costMsg.set(lang.L(costHint), theme.ColorNamePlaceHolder)
 		if sh.postRide != nil {
 			sh.postRide.suggest()
 		}
 	}
-	s.costMsg.set(costHint, theme.ColorNamePlaceHolder)
+	s.costMsg.set(lang.L(costHint), theme.ColorNamePlaceHolder)
 
-	s.aboutBtn = widget.NewButtonWithIcon("About Caravan", theme.InfoIcon(), s.showAbout)
+	s.aboutBtn = widget.NewButtonWithIcon(lang.L("About Caravan"), theme.InfoIcon(), s.showAbout)
 
-	heading := widget.NewLabelWithStyle("Settings", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := widget.NewLabelWithStyle(lang.L(tabSettings), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
 	tight := func(objs ...fyne.CanvasObject) *fyne.Container {
 		return container.New(layout.NewCustomPaddedVBoxLayout(0), objs...)
@@ -124,22 +134,22 @@ func newSettingsScreen(sh *shell) *settingsScreen {
 		return container.NewVBox(widget.NewLabelWithStyle(t, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 	}
 	dataDir := newNote(theme.SizeNameText)
-	s.openDir = widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), s.openDataDir)
+	s.openDir = widget.NewButtonWithIcon(lang.L("Open folder"), theme.FolderOpenIcon(), s.openDataDir)
 	s.openDir.Importance = widget.LowImportance
 	if dd := sh.dataDir(); dd != "" {
 		dataDir.set(dd, theme.ColorNameForeground)
 	} else {
-		dataDir.set("Not known", theme.ColorNamePlaceHolder)
+		dataDir.set(lang.L("Not known"), theme.ColorNamePlaceHolder)
 		s.openDir.Disable()
 	}
 	s.identity = newIdentityBackup(sh)
 	form := container.New(layout.NewFormLayout(),
-		label("Map tiles"), tight(container.NewBorder(nil, nil, nil, osm, s.tileURL), s.tileMsg.rt),
-		label("Theme"), s.theme,
+		label(lang.L("Map tiles")), tight(container.NewBorder(nil, nil, nil, osm, s.tileURL), s.tileMsg.rt),
+		label(lang.L("Theme")), s.theme,
 		label(languageLabel()), newLanguageSelect(prefs),
-		label("Cost per km"), tight(s.cost, s.costMsg.rt),
-		label("Data folder"), tight(container.NewBorder(nil, nil, nil, s.openDir, dataDir.rt)),
-		label("Identity"), tight(container.NewHBox(s.identity.exportBtn, s.identity.importBtn), s.identity.msg.rt),
+		label(lang.L("Cost per km")), tight(s.cost, s.costMsg.rt),
+		label(lang.L("Data folder")), tight(container.NewBorder(nil, nil, nil, s.openDir, dataDir.rt)),
+		label(lang.L("Identity")), tight(container.NewHBox(s.identity.exportBtn, s.identity.importBtn), s.identity.msg.rt),
 	)
 	page := container.NewVBox(heading, form, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
 	s.content = container.NewVScroll(container.New(maxWidth{760}, container.NewPadded(page)))
@@ -160,11 +170,11 @@ func checkTileURL(s string) error {
 	}
 	u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(s))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("not a web address: it starts with https://")
+		return errors.New(lang.L("not a web address: it starts with https://"))
 	}
 	for _, p := range []string{"{z}", "{x}", "{y}"} {
 		if !strings.Contains(s, p) {
-			return fmt.Errorf("the address has no %s: tile servers are addressed by {z}/{x}/{y}", p)
+			return errors.New(lang.L("the address has no {{.Part}}: tile servers are addressed by {z}/{x}/{y}", tdata{"Part": p}))
 		}
 	}
 	return nil
@@ -175,13 +185,13 @@ func checkCostPerKm(s string) (float64, error) {
 	v, err := parseDecimal(s)
 	switch {
 	case strings.TrimSpace(s) == "":
-		return 0, errors.New("required, like 0.25")
+		return 0, errors.New(lang.L("required, like {{.Example}}", tdata{"Example": "0" + lang.X("number.decimal", ".") + "25"}))
 	case err != nil:
-		return 0, fmt.Errorf("%s is not a number; like 0.25", quoteShort(s))
+		return 0, errors.New(lang.L("{{.Text}} is not a number; like {{.Example}}", tdata{"Text": quoteShort(s), "Example": "0" + lang.X("number.decimal", ".") + "25"}))
 	case v <= 0:
-		return 0, errors.New("more than 0")
+		return 0, errors.New(lang.L("more than 0"))
 	case v > maxCostPerKm:
-		return 0, fmt.Errorf("at most %d per km", maxCostPerKm)
+		return 0, errors.New(lang.L("at most {{.Max}} per km", tdata{"Max": maxCostPerKm}))
 	}
 	return v, nil
 }
@@ -207,23 +217,23 @@ func (s *settingsScreen) openDataDir() {
 		err = s.sh.app.OpenURL(u)
 	}
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("couldn't open %s: %w", dd, err), s.sh.win)
+		dialog.ShowError(errors.New(lang.L("Couldn't open {{.Dir}}: {{.Err}}", tdata{"Dir": dd, "Err": err})), s.sh.win)
 	}
 }
 
 // showAbout shows what Caravan is and whose data it uses.
 func (s *settingsScreen) showAbout() {
-	text := widget.NewLabel("Caravan shares homes and rides between peers, with no company in the middle. " +
-		"Listings are signed by their authors and copied between the peers of each area.")
+	text := widget.NewLabel(lang.L("Caravan shares homes and rides between peers, with no company in the middle. " +
+		"Listings are signed by their authors and copied between the peers of each area."))
 	text.Wrapping = fyne.TextWrapWord
 	credits := container.NewVBox(text, widget.NewSeparator(),
-		widget.NewLabelWithStyle("Credits", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	for _, c := range []string{creditTiles, creditBasemap, creditGazeteer} {
+		widget.NewLabelWithStyle(lang.L("Credits"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, c := range []string{lang.L(creditTiles), lang.L(creditBasemap), lang.L(creditGazeteer)} {
 		l := widget.NewLabel(c)
 		l.Wrapping = fyne.TextWrapWord
 		credits.Add(l)
 	}
-	d := dialog.NewCustom("About Caravan", "Close", credits, s.sh.win)
+	d := dialog.NewCustom(lang.L("About Caravan"), lang.L("Close"), credits, s.sh.win)
 	d.Resize(fyne.NewSize(560, 420))
 	d.Show()
 }

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,7 +20,8 @@ import (
 	"github.com/caravan-p2p/caravan/screens/mapview"
 )
 
-// Tab titles. They are also the names the shell navigates by.
+// Tab names: the names the shell navigates by (sh.show, sh.current), and
+// the English titles of the tabs, which show tabTitle(name).
 const (
 	tabRooms    = "Explore"
 	tabPostRoom = "Post a room"
@@ -91,6 +93,7 @@ type shell struct {
 	wg   sync.WaitGroup // the shell's goroutines
 
 	tabs     *container.AppTabs
+	tabNames map[*container.TabItem]string // each tab's name (its title is translated)
 	banner   *banner
 	cover    *coverage
 	explore  *exploreScreen
@@ -149,8 +152,14 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		container.NewTabItemWithIcon(tabProfile, theme.AccountIcon(), sh.profile.content),
 		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
 	)
+	// The tabs are built with their names; they show their titles.
+	sh.tabNames = make(map[*container.TabItem]string, len(sh.tabs.Items))
+	for _, it := range sh.tabs.Items {
+		sh.tabNames[it] = it.Text
+		it.Text = tabTitle(it.Text)
+	}
 	sh.tabs.SetTabLocation(container.TabLocationTop)
-	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(it.Text == tabNetwork) }
+	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(sh.tabNames[it] == tabNetwork) }
 	sh.rideBar.install()
 
 	sh.win.SetContent(container.NewBorder(sh.banner.content, sh.rideBar.content, nil, nil, sh.tabs))
@@ -231,20 +240,43 @@ func (sh *shell) dataDir() string {
 	return ""
 }
 
-// show brings the screen with the given tab title to the front.
+// tabTitle is the title a tab shows, in the user's language.
+func tabTitle(name string) string {
+	switch name {
+	case tabRooms:
+		return lang.L(tabRooms)
+	case tabTrips:
+		return lang.L(tabTrips)
+	case tabPostRoom: // short: the French "Publier un logement" crowds the tabs
+		return lang.X("tab.postRoom", tabPostRoom)
+	case tabPostRide:
+		return lang.X("tab.postRide", tabPostRide)
+	case tabMyListings:
+		return lang.L(tabMyListings)
+	case tabNetwork:
+		return lang.L(tabNetwork)
+	case tabProfile:
+		return lang.L(tabProfile)
+	case tabSettings:
+		return lang.L(tabSettings)
+	}
+	return name
+}
+
+// show brings the screen with the given tab name to the front.
 func (sh *shell) show(tab string) {
 	for _, it := range sh.tabs.Items {
-		if it.Text == tab {
+		if sh.tabNames[it] == tab {
 			sh.tabs.Select(it)
 			return
 		}
 	}
 }
 
-// current is the title of the screen in front.
+// current is the tab name of the screen in front.
 func (sh *shell) current() string {
 	if it := sh.tabs.Selected(); it != nil {
-		return it.Text
+		return sh.tabNames[it]
 	}
 	return ""
 }

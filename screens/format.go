@@ -97,15 +97,6 @@ func countOf(n int) tdata {
 	return tdata{"Count": groupThousands(strconv.Itoa(n))}
 }
 
-// plural writes a count with its English noun: "1 room", "12 rooms". It is
-// for screens not yet translated; translated ones use lang.N.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return groupThousands(strconv.Itoa(n)) + " " + many
-}
-
 // formatAge writes how long ago t was, coarsely: "just now", "5 min ago",
 // "3 h ago", "yesterday", "4 days ago", then the date.
 func formatAge(t, now time.Time) string {

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"testing"
 	"time"
 )
@@ -53,9 +54,9 @@ func TestFormatCountsAndAges(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{formatGuests(1), "up to 1 guest"},
 		{formatGuests(2), "up to 2 guests"},
-		{plural(0, "room", "rooms"), "0 rooms"},
-		{plural(1, "room", "rooms"), "1 room"},
-		{plural(12345, "room", "rooms"), "12,345 rooms"},
+		{lang.N("{{.Count}} rooms", 0, countOf(0)), "0 rooms"},
+		{lang.N("{{.Count}} rooms", 1, countOf(1)), "1 room"},
+		{lang.N("{{.Count}} rooms", 12345, countOf(12345)), "12,345 rooms"},
 		{formatAge(now.Add(-10*time.Second), now), "just now"},
 		{formatAge(now.Add(time.Minute), now), "just now"},
 		{formatAge(now.Add(-5*time.Minute), now), "5 min ago"},

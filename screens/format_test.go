@@ -1,9 +1,10 @@
 package screens
 
 import (
-	"fyne.io/fyne/v2/lang"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 func TestFormatMoney(t *testing.T) {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/caravan-p2p/caravan/domain"
 	"github.com/caravan-p2p/caravan/p2p/blob"
-	"github.com/caravan-p2p/caravan/storage"
 )
 
 // The user's profile (DESIGN §2): a signed record with a display name, an
@@ -137,34 +136,13 @@ func (n *Node) SaveProfile(ctx context.Context, p Profile) (PersonProfile, error
 	}
 	rec.Cells = cells
 	n.id.Sign(&rec) // again, over the cells
-	if len(cells) > 0 {
-		err = n.postOwn(ctx, rec)
-	} else {
-		err = n.keepOwn(ctx, rec)
-	}
-	if err != nil {
+	// Published even with no cells: it always goes to the user's person
+	// topic, which anyone judging the user catches up (domain.PersonTopics).
+	if err := n.postOwn(ctx, rec); err != nil {
 		return PersonProfile{}, err
 	}
 	n.log.Info("saved profile", "version", rec.Version, "cells", cells)
 	return PersonProfile{Peer: n.Self(), Found: true, Profile: p, Version: rec.Version, IssuedAt: rec.Issued(), Cells: cells}, nil
-}
-
-// keepOwn stores one of the user's records without queueing it for
-// publishing: it has nowhere to go yet.
-func (n *Node) keepOwn(ctx context.Context, rec domain.Record) error {
-	outs, err := n.store.Ingest(ctx, []domain.Record{rec}, time.Now())
-	if err != nil {
-		return fmt.Errorf("store %s: %w", rec.Kind, err)
-	}
-	switch outs[0].Status {
-	case storage.Stored:
-	case storage.Rejected:
-		return outs[0].Err
-	default:
-		return fmt.Errorf("store %s %s: %s", rec.Kind, rec.ID, outs[0].Status)
-	}
-	n.bus.recordsChanged([]domain.Kind{rec.Kind})
-	return nil
 }
 
 // profileCells are where the user's profile goes: the cells of the user's

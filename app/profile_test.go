@@ -24,7 +24,8 @@ func TestSaveProfile(t *testing.T) {
 		t.Fatalf("profile before any: %+v, %v", got, err)
 	}
 
-	// No listing, no booking, no map: kept here, not queued.
+	// No listing, no booking, no map: no cells, yet queued for the user's
+	// person topic.
 	saved, err := n.SaveProfile(ctx, Profile{Name: "Ada", About: "Walks a lot.", Languages: []string{"en", "fr"}})
 	if err != nil {
 		t.Fatal(err)
@@ -32,8 +33,8 @@ func TestSaveProfile(t *testing.T) {
 	if saved.Version != 1 || len(saved.Cells) != 0 {
 		t.Errorf("first save: %+v", saved)
 	}
-	if out, err := n.store.Outbox(ctx, 10); err != nil || len(out) != 0 {
-		t.Errorf("outbox after a profile with nowhere to go: %d records, %v", len(out), err)
+	if out, err := n.store.Outbox(ctx, 10); err != nil || len(out) != 1 || out[0].Kind != domain.KindProfile {
+		t.Errorf("outbox after a profile with no cells: %d records, %v; want the profile", len(out), err)
 	}
 
 	// With a room, the profile goes where the room is, as a new version.

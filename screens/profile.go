@@ -202,7 +202,7 @@ func (p *profileScreen) show(prof app.PersonProfile, rep app.Reputation) {
 	case !prof.Found:
 		p.shared.set(lang.L("No profile yet: people see your user ID only."), theme.ColorNamePlaceHolder)
 	case len(prof.Cells) == 0:
-		p.shared.set(lang.L("Saved on this computer. It is shared once you post a listing or book one; save it again then."), theme.ColorNamePlaceHolder)
+		p.shared.set(lang.L("Version {{.Version}}, shared with the people who look you up.", tdata{"Version": prof.Version}), theme.ColorNamePlaceHolder)
 	default:
 		p.shared.set(lang.N("Version {{.Version}}, shared with the peers of {{.Count}} areas.", len(prof.Cells), tdata{"Version": prof.Version, "Count": countOf(len(prof.Cells))["Count"]}), theme.ColorNamePlaceHolder)
 	}

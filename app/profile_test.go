@@ -158,6 +158,29 @@ func TestProfileTravels(t *testing.T) {
 	})
 }
 
+// TestProfileWithoutCellsTravels: the profile of a user with no listing
+// and no booking goes to the user's person topic, where a peer that looks
+// the user up (FollowPerson) finds it.
+func TestProfileWithoutCellsTravels(t *testing.T) {
+	ctx := context.Background()
+	loop := []string{"/ip4/127.0.0.1/tcp/0"}
+	a := startPhotoNode(t, loop, "")
+	if _, err := a.SaveProfile(ctx, Profile{Name: "Grace"}); err != nil {
+		t.Fatal(err)
+	}
+	b := startPhotoNode(t, loop, photoNodeAddr(t, a))
+	if err := b.FollowPerson(a.Self()); err != nil {
+		t.Fatal(err)
+	}
+	waitForPhoto(t, 20*time.Second, "A's profile reaches B on A's person topic", func() bool {
+		p, err := b.Profile(ctx, a.Self())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Found && p.DisplayName() == "Grace"
+	})
+}
+
 // TestEventsNameWhatArrived: the events of an incoming chat message and an
 // incoming booking request say what arrived and from whom, so the desktop
 // can notify; the sender's own events name nothing received.

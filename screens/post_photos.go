@@ -64,10 +64,19 @@ func newPhotoPicker(sh *shell, changed func()) *photoPicker {
 
 // openPicker shows the file dialog for an image.
 func (pp *photoPicker) openPicker() {
+	showImagePicker(pp.sh.win, pp.addPath, func(err error) {
+		pp.errMsg = sentence(lang.L("couldn't open the file: {{.Err}}", tdata{"Err": err}))
+		pp.refresh()
+	})
+}
+
+// showImagePicker shows the file dialog for a JPEG or PNG image over win and
+// hands the chosen file's path to onPath, or a failure to open it to onErr;
+// cancelling calls neither.
+func showImagePicker(win fyne.Window, onPath func(string), onErr func(error)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			pp.errMsg = sentence(lang.L("couldn't open the file: {{.Err}}", tdata{"Err": err}))
-			pp.refresh()
+			onErr(err)
 			return
 		}
 		if r == nil {
@@ -75,8 +84,8 @@ func (pp *photoPicker) openPicker() {
 		}
 		path := r.URI().Path()
 		_ = r.Close()
-		pp.addPath(path)
-	}, pp.sh.win)
+		onPath(path)
+	}, win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
 	d.Resize(fyne.NewSize(760, 520))
 	d.Show()

@@ -14,10 +14,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -357,21 +355,9 @@ func (p *profileScreen) setBusy(on bool) {
 
 // openPicker shows the file dialog for a picture.
 func (p *profileScreen) openPicker() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			p.avatarMsg.set(lang.L("Couldn't open the file: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
-			return
-		}
-		if r == nil {
-			return // cancelled
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		p.addAvatar(path)
-	}, p.sh.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
-	d.Resize(fyne.NewSize(760, 520))
-	d.Show()
+	showImagePicker(p.sh.win, p.addAvatar, func(err error) {
+		p.avatarMsg.set(lang.L("Couldn't open the file: {{.Err}}", tdata{"Err": err}), theme.ColorNameError)
+	})
 }
 
 // addAvatar imports a picture off the UI goroutine and shows it.

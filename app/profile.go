@@ -91,18 +91,7 @@ func (n *Node) Profile(ctx context.Context, peerID string) (PersonProfile, error
 
 // profileRecord is the newest live profile record of author, nil if none.
 func (n *Node) profileRecord(ctx context.Context, author string) (*domain.Record, error) {
-	// Every live record expires before now + its lifetime.
-	recs, err := n.store.Expiring(ctx, author, []domain.Kind{domain.KindProfile}, n.now().Add(domain.ProfileLifetime+domain.MaxClockSkew))
-	if err != nil {
-		return nil, fmt.Errorf("profile of %s: %w", author, err)
-	}
-	var best *domain.Record
-	for i := range recs {
-		if best == nil || recs[i].IssuedAt > best.IssuedAt {
-			best = &recs[i]
-		}
-	}
-	return best, nil
+	return n.store.LatestProfile(ctx, author, n.now())
 }
 
 // SaveProfile validates, signs and stores the user's profile as a new

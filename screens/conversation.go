@@ -50,11 +50,7 @@ func newConversation(sh *shell) *conversation {
 	c.entry.OnSubmitted = func(string) { c.submit() }
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.submit)
 	c.send.Importance = widget.HighImportance
-	c.activity = widget.NewActivity()
-	c.activity.Hide()
-	c.status = widget.NewLabel("")
-	c.status.Wrapping = fyne.TextWrapWord
-	c.status.Hide()
+	c.activity, c.status = newProgress()
 	bottom := container.NewVBox(c.status, container.NewBorder(nil, nil, nil, container.NewHBox(c.activity, c.send), c.entry))
 	c.content = container.NewPadded(container.NewBorder(c.heading, bottom, nil, nil, c.scroll))
 	return c

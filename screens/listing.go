@@ -447,11 +447,7 @@ func newBookForm(sh *shell) *bookForm {
 	f.noteEntry.SetPlaceHolder(lang.L("A word to the owner (optional): who you are, why you come…"))
 	f.submit = widget.NewButtonWithIcon(lang.L("Book"), theme.ConfirmIcon(), f.send)
 	f.submit.Importance = widget.HighImportance
-	f.activity = widget.NewActivity()
-	f.activity.Hide()
-	f.status = widget.NewLabel("")
-	f.status.Wrapping = fyne.TextWrapWord
-	f.status.Hide()
+	f.activity, f.status = newProgress()
 	f.openTrips = widget.NewButtonWithIcon(lang.L("Open Trips"), theme.ListIcon(), func() { sh.show(tabTrips) })
 	f.openTrips.Hide()
 	f.mineNote = widget.NewLabel(lang.L("This is your own listing: its requests come to you in Trips."))

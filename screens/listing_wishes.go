@@ -39,10 +39,7 @@ type listingWishes struct {
 func newListingWishes(sh *shell, listingID string) *listingWishes {
 	l := &listingWishes{sh: sh, listingID: listingID}
 	l.list = container.NewVBox()
-	l.status = widget.NewLabel("")
-	l.status.Wrapping = fyne.TextWrapWord
-	l.status.Hide()
-	l.activity = widget.NewActivity()
+	l.activity, l.status = newProgress()
 	intro := widget.NewLabel(lang.L("Renters whose wish your listing fits: its place, dates or time, guests or seats, and budget. Send one an offer; if they accept it, you get their booking request."))
 	intro.Wrapping = fyne.TextWrapWord
 	size := canvas.NewRectangle(nil)

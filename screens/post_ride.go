@@ -120,11 +120,7 @@ func newPostRideScreen(sh *shell) *postRideScreen {
 	p.cancelEdit = newCancelEdit(p.stopEdit)
 	p.submit = widget.NewButtonWithIcon(lang.L("Post ride"), theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
-	p.activity = widget.NewActivity()
-	p.activity.Hide()
-	p.status = widget.NewLabel("")
-	p.status.Wrapping = fyne.TextWrapWord
-	p.status.Hide()
+	p.activity, p.status = newProgress()
 
 	heading := widget.NewLabelWithStyle(lang.L(tabPostRide), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText

@@ -165,11 +165,7 @@ func newPostRoomScreen(sh *shell) *postRoomScreen {
 	p.cancelEdit = newCancelEdit(p.stopEdit)
 	p.submit = widget.NewButtonWithIcon(lang.L("Post room"), theme.UploadIcon(), p.submitTapped)
 	p.submit.Importance = widget.HighImportance
-	p.activity = widget.NewActivity()
-	p.activity.Hide()
-	p.status = widget.NewLabel("")
-	p.status.Wrapping = fyne.TextWrapWord
-	p.status.Hide()
+	p.activity, p.status = newProgress()
 
 	heading := widget.NewLabelWithStyle(lang.L(tabPostRoom), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText

@@ -91,11 +91,7 @@ func newProfileScreen(sh *shell) *profileScreen {
 
 	p.save = widget.NewButtonWithIcon(lang.L("Save profile"), theme.DocumentSaveIcon(), p.submit)
 	p.save.Importance = widget.HighImportance
-	p.activity = widget.NewActivity()
-	p.activity.Hide()
-	p.status = widget.NewLabel("")
-	p.status.Wrapping = fyne.TextWrapWord
-	p.status.Hide()
+	p.activity, p.status = newProgress()
 	p.shared = newNote(theme.SizeNameCaptionText)
 
 	p.userID = widget.NewLabel("")

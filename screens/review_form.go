@@ -77,11 +77,7 @@ func showReviewForm(sh *shell, b trip, onDone func(app.ReviewState)) *reviewForm
 	form.Add(f.note)
 	f.submit = widget.NewButtonWithIcon(lang.L("Seal and send"), theme.ConfirmIcon(), f.send)
 	f.submit.Importance = widget.HighImportance
-	f.activity = widget.NewActivity()
-	f.activity.Hide()
-	f.status = widget.NewLabel("")
-	f.status.Wrapping = fyne.TextWrapWord
-	f.status.Hide()
+	f.activity, f.status = newProgress()
 	f.state = widget.NewLabel(lang.L("Double-blind: your review is sealed first and published only when {{.ID}} has reviewed you too, or 14 days after the end. Neither of you reads the other's first.",
 		tdata{"ID": shortID(other(b.Booking))}))
 	f.state.Wrapping = fyne.TextWrapWord

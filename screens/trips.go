@@ -434,11 +434,7 @@ func newBookingDetail(sh *shell, s *tripsScreen) *bookingDetail {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	d.actions = container.NewVBox()
-	d.activity = widget.NewActivity()
-	d.activity.Hide()
-	d.msg = widget.NewLabel("")
-	d.msg.Wrapping = fyne.TextWrapWord
-	d.msg.Hide()
+	d.activity, d.msg = newProgress()
 	entry := func(ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(ph)

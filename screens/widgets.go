@@ -135,6 +135,17 @@ func setDisabled(on bool, ws ...fyne.Disableable) {
 	}
 }
 
+// newProgress is a form's progress pair, both hidden until used: a spinner
+// for showPosting and a wrapping status line for showStatus.
+func newProgress() (*widget.Activity, *widget.Label) {
+	activity := widget.NewActivity()
+	activity.Hide()
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	status.Hide()
+	return activity, status
+}
+
 // showPosting shows that a post is under way (the activity spinning and msg
 // in the status line), or hides both when it is over.
 func showPosting(activity *widget.Activity, status *widget.Label, on bool, msg string) {

@@ -63,11 +63,7 @@ func openWishForm(sh *shell, mode string) *wishForm {
 	f.text = widget.NewMultiLineEntry()
 	f.text.SetPlaceHolder(lang.L("A word to the owners (optional)"))
 	f.text.SetMinRowsVisible(2)
-	f.status = widget.NewLabel("")
-	f.status.Wrapping = fyne.TextWrapWord
-	f.status.Hide()
-	f.activity = widget.NewActivity()
-	f.activity.Hide()
+	f.activity, f.status = newProgress()
 	f.postBtn = widget.NewButtonWithIcon(lang.L("Post wish"), theme.ConfirmIcon(), f.post)
 	f.postBtn.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })

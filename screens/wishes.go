@@ -44,11 +44,7 @@ func newWishesView(sh *shell, onBack func()) *wishesView {
 	back := widget.NewButtonWithIcon(lang.L("Explore"), theme.NavigateBackIcon(), func() { v.onBack() })
 	title := widget.NewLabelWithStyle(lang.L("My wishes"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	v.activity = widget.NewActivity()
-	v.activity.Hide()
-	v.status = widget.NewLabel("")
-	v.status.Wrapping = fyne.TextWrapWord
-	v.status.Hide()
+	v.activity, v.status = newProgress()
 	v.list = container.NewVBox()
 	header := container.NewBorder(nil, v.status, back, v.activity, title)
 	v.content = container.NewBorder(container.NewPadded(header), nil, nil, nil,

@@ -26,12 +26,13 @@ const (
 	reloadGap = 250 * time.Millisecond
 	// slowLoad is how long a load runs before the activity indicator shows.
 	slowLoad = 200 * time.Millisecond
-	// roomsLimit caps one load; beyond it the newest are shown and the
-	// search narrows.
+	// roomsLimit caps one load; beyond it the newest (in an area, those
+	// nearest its centre) are shown and the search narrows.
 	roomsLimit = 1000
 )
 
-// roomsScreen lists every room this peer knows, newest first, with a text
+// roomsScreen lists every room this peer knows, newest first (in a map area,
+// nearest its centre first), with a text
 // search, and keeps the list current as rooms arrive from peers.
 //
 // Loads run on a goroutine of the screen (run); reload asks for one from any
@@ -270,7 +271,7 @@ func (s *roomsScreen) refresh() {
 	case !s.loaded:
 		s.count.SetText(lang.L("Rooms"))
 	case n >= roomsLimit && area:
-		s.count.SetText(lang.N("Newest {{.Count}} rooms in this area — zoom in or search to narrow", n, data))
+		s.count.SetText(lang.N("The {{.Count}} rooms nearest the centre of this area — zoom in or search to narrow", n, data))
 	case n >= roomsLimit:
 		s.count.SetText(lang.N("Newest {{.Count}} rooms — search to narrow", n, data))
 	case s.shownText != "" && area:

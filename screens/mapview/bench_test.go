@@ -121,3 +121,15 @@ func BenchmarkP6Render(b *testing.B) {
 	fmt.Printf("BENCH P6 pins=%d frame_ms=%.2f render_ms=%.2f paint_ms=%.2f cpu_ms=%.2f markers=%d\n",
 		pins, ms, perFrame(render), perFrame(paint), cpu, markers)
 }
+
+func BenchmarkLoadBasemapCompact(b *testing.B) {
+	data, err := os.ReadFile("../../resources/naturalearth-50m.bin.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := LoadBasemap(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

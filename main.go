@@ -22,8 +22,9 @@ func main() {
 }
 
 // measureStartEnv, set to 1, makes the desktop app print "first-results" on
-// stdout as soon as Explore shows rooms, then quit: the start-up benchmark
-// (BENCH P5 in main_test.go) times a real start with it.
+// stdout as soon as the window has painted Explore with rooms in it, then
+// quit: the start-up benchmark (BENCH P5 in main_test.go) times a real start
+// with it.
 const measureStartEnv = "CARAVAN_MEASURE_START"
 
 // desktopGCPercent is the window app's GOGC unless the environment sets

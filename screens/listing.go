@@ -103,6 +103,7 @@ func newListingPage(sh *shell, onBack func()) *listingPage {
 		showPerson(sh, lp.author())
 	})
 	lp.ask = widget.NewButtonWithIcon(lang.L("Ask a question"), theme.MailComposeIcon(), func() {
+		sh.ensure(tabTrips)
 		sh.trips.askHost(lp.author())
 	})
 	lp.book = newBookForm(sh)

@@ -48,12 +48,7 @@ type myListingsScreen struct {
 	content fyne.CanvasObject
 }
 
-// myListingsTab builds the screen, starts its event listener and returns its tab.
-func (sh *shell) myListingsTab() *container.TabItem {
-	m := newMyListingsScreen(sh)
-	return container.NewTabItemWithIcon(tabMyListings, theme.ListIcon(), m)
-}
-
+// newMyListingsScreen builds the screen and starts its event listener.
 func newMyListingsScreen(sh *shell) *myListingsScreen {
 	m := &myListingsScreen{sh: sh, busy: map[string]bool{}}
 	m.ExtendBaseWidget(m)
@@ -294,9 +289,11 @@ func (m *myListingsScreen) edit(l app.MyListing) {
 	m.closeCalendar() // the edit may change the days: the panel would show stale ones
 	switch {
 	case l.Room != nil:
+		m.sh.ensure(tabPostRoom)
 		m.sh.post.startEdit(l)
 		m.sh.show(tabPostRoom)
 	case l.Ride != nil:
+		m.sh.ensure(tabPostRide)
 		m.sh.postRide.startEdit(l)
 		m.sh.show(tabPostRide)
 	}

@@ -32,6 +32,7 @@ func thumbs(pp *photoPicker) (images int, removes []*widget.Button) {
 func TestPostRoomWithPhotos(t *testing.T) {
 	fake := newFake()
 	h := newHarness(t, fake)
+	h.ui(func() { h.sh.show(tabPostRoom) }) // builds the screen
 	pp := h.sh.post.photos
 	h.ui(func() {
 		h.sh.show(tabPostRoom)

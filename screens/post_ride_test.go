@@ -17,6 +17,7 @@ import (
 func TestPostRideByClickingTheMap(t *testing.T) {
 	fake := newFake()
 	h := newHarness(t, fake)
+	h.ui(func() { h.sh.show(tabPostRide) }) // builds the screen
 	p := h.sh.postRide
 	day := time.Now().AddDate(0, 0, 3)
 	h.ui(func() {
@@ -107,6 +108,7 @@ func TestPostRideFromGPX(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, newFake())
+	h.ui(func() { h.sh.show(tabPostRide) }) // builds the screen
 	p := h.sh.postRide
 	h.ui(func() {
 		h.sh.show(tabPostRide)
@@ -143,6 +145,7 @@ func TestPostRideRefused(t *testing.T) {
 	fake := newFake()
 	fake.postErr = errors.New("disk full")
 	h := newHarness(t, fake)
+	h.ui(func() { h.sh.show(tabPostRide) }) // builds the screen
 	p := h.sh.postRide
 	day := time.Now().AddDate(0, 0, 1)
 	h.ui(func() {

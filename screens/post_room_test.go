@@ -213,8 +213,8 @@ func TestPostRoomInvalidInputBlocksSubmit(t *testing.T) {
 func TestPostRoomValidatesAsYouType(t *testing.T) {
 	h := newHarness(t, newFake())
 	h.ui(func() {
-		p := h.sh.post
 		h.sh.show(tabPostRoom)
+		p := h.sh.post
 		if p.submit.Disabled() {
 			t.Error("a fresh form should not be blocked before anything is typed")
 		}
@@ -252,6 +252,7 @@ func TestPostRoomPastedCoordinatePair(t *testing.T) {
 		t.Run(tt.paste, func(t *testing.T) {
 			h := newHarness(t, newFake())
 			h.ui(func() {
+				h.sh.show(tabPostRoom)
 				p := h.sh.post
 				h.app.Clipboard().SetContent(tt.paste)
 				p.lat.entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: h.app.Clipboard()})

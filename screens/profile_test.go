@@ -18,6 +18,7 @@ func TestProfileSaveAndShowBack(t *testing.T) {
 		p.reputation = app.Reputation{Peer: fakeSelf, Rating: 4.5, Count: 4, AsOwner: 3, AsRenter: 1, WithProof: 1, LastYear: 2}
 	})
 	h := newHarness(t, fake)
+	h.ui(func() { h.sh.show(tabProfile) }) // builds the screen
 	p := h.sh.profile
 	h.ui(func() { h.sh.show(tabProfile) })
 	h.eventually("the reputation", func() bool {
@@ -50,6 +51,7 @@ func TestProfileSaveAndShowBack(t *testing.T) {
 	var sh *shell
 	h.ui(func() {
 		sh = newShell(h.app, fake, func(f func()) { h.mu.Lock(); defer h.mu.Unlock(); f() }, h.sh.mapOpts)
+		sh.show(tabProfile)
 	})
 	t.Cleanup(func() {
 		h.ui(func() { sh.win.Close() })
@@ -63,6 +65,7 @@ func TestProfileSaveAndShowBack(t *testing.T) {
 func TestProfileRefusals(t *testing.T) {
 	fake := newFake()
 	h := newHarness(t, fake)
+	h.ui(func() { h.sh.show(tabProfile) }) // builds the screen
 	p := h.sh.profile
 	h.ui(func() {
 		h.sh.show(tabProfile)

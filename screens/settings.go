@@ -260,8 +260,3 @@ type variantTheme struct {
 func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, t.variant)
 }
-
-// maps are every map of the window, for settings that apply to all.
-func (sh *shell) maps() []*mapview.Map {
-	return []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m, sh.postRide.mapv}
-}

@@ -12,6 +12,7 @@ import (
 
 func TestSettingsStored(t *testing.T) {
 	h := newHarness(t, newFake())
+	h.ui(func() { h.sh.show(tabSettings) }) // builds the screen
 	s := h.sh.settings
 	prefs := h.app.Preferences()
 	h.ui(func() {
@@ -50,6 +51,7 @@ func TestSettingsStored(t *testing.T) {
 			t.Errorf("negative cost: %q", s.costMsg.text())
 		}
 		s.cost.SetText("0,30")
+		h.sh.ensure(tabPostRide)
 		if prefs.Float(prefCostPerKm) != 0.3 || h.sh.postRide.costPerKm() != 0.3 {
 			t.Errorf("cost stored %v, used %v", prefs.Float(prefCostPerKm), h.sh.postRide.costPerKm())
 		}
@@ -66,6 +68,7 @@ func TestSettingsComeBackAtStart(t *testing.T) {
 	var sh *shell
 	h.ui(func() {
 		sh = newShell(h.app, fake, func(f func()) { h.mu.Lock(); defer h.mu.Unlock(); f() }, h.sh.mapOpts)
+		sh.show(tabSettings)
 	})
 	t.Cleanup(func() {
 		h.ui(func() { sh.win.Close() })

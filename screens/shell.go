@@ -2,14 +2,17 @@ package screens
 
 import (
 	"context"
+	"image"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -49,6 +52,9 @@ func NewMainWindow(a fyne.App, b Backend, opts ...Option) fyne.Window {
 	for _, o := range opts {
 		o(sh)
 	}
+	if sh.firstResults != nil {
+		sh.watchFirstFrame(sh.firstResults)
+	}
 	// The basemap takes a moment to decode; the maps show the sea until then.
 	// It is decoded once and shared by every map of the window.
 	go func() {
@@ -58,7 +64,8 @@ func NewMainWindow(a fyne.App, b Backend, opts ...Option) fyne.Window {
 			return
 		}
 		fyne.Do(func() {
-			for _, m := range []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv, sh.post.where.m, sh.postRide.mapv} {
+			sh.mapOpts.Basemap = bm // for the maps of screens built later
+			for _, m := range sh.maps() {
 				m.SetBasemap(bm)
 			}
 		})
@@ -69,11 +76,32 @@ func NewMainWindow(a fyne.App, b Backend, opts ...Option) fyne.Window {
 // Option configures the main window.
 type Option func(*shell)
 
-// OnFirstResults has f called once, on the UI goroutine, when the Explore
-// screen first shows rooms: the moment a user sees the app with something in
-// it. The start-up benchmark (BENCH P5) waits for it.
+// OnFirstResults has f called once, on the UI goroutine, when the window
+// has painted the Explore screen with rooms in it: the moment a user sees
+// the app with something in it. The start-up benchmark (BENCH P5) waits
+// for it.
 func OnFirstResults(f func()) Option {
 	return func(sh *shell) { sh.firstResults = f }
+}
+
+// watchFirstFrame has f called once the window paints a frame after the
+// rooms screen first shows rooms (sh.firstResults). A transparent pixel
+// drawn over the window is the probe: the painter asks a canvas.Raster for
+// its pixels as it draws the frame, after everything under it.
+func (sh *shell) watchFirstFrame(f func()) {
+	var armed, done atomic.Bool
+	probe := canvas.NewRaster(func(w, h int) image.Image {
+		if armed.Load() && !done.Swap(true) {
+			go fyne.Do(f) // not from inside the painter
+		}
+		return image.NewNRGBA(image.Rect(0, 0, max(w, 1), max(h, 1)))
+	})
+	probe.Resize(fyne.NewSquareSize(1))
+	sh.firstResults = func() {
+		armed.Store(true)
+		probe.Refresh() // painted afresh in the next frame
+	}
+	sh.win.SetContent(container.NewStack(sh.win.Content(), container.NewWithoutLayout(probe)))
 }
 
 // shell is the main window: the navigation between screens, a banner for
@@ -109,6 +137,13 @@ type shell struct {
 	// firstResults, when set, is called once the Explore screen first
 	// shows rooms. UI goroutine only.
 	firstResults func()
+	// unbuilt are the tabs whose screen is built when first selected (see
+	// lazyTab), with what builds it. UI goroutine only.
+	unbuilt map[*container.TabItem]func() fyne.CanvasObject
+	// built are the names of the tabs whose screen is built, for the
+	// listening goroutine. Guarded by builtMu.
+	builtMu sync.Mutex
+	built   map[string]bool
 	// The booking screens: Trips, the ride bar, and the dialogs last opened.
 	trips      *tripsScreen
 	rideBar    *rideBar
@@ -133,24 +168,51 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.cover.onStatus = append(sh.cover.onStatus,
 		func(app.Coverage) { sh.rooms.refreshCoverage() },
 		func(app.Coverage) { sh.rides.refreshCoverage() })
-	sh.post = newPostRoomScreen(sh)
-	sh.postRide = newPostRideScreen(sh)
-	sh.net = newNetworkScreen(sh)
-	sh.settings = newSettingsScreen(sh)
-	sh.profile, sh.notify = newProfileScreen(sh), newNotifier(sh)
-	sh.trips = newTripsScreen(sh)
+	sh.notify = newNotifier(sh)
 	sh.rideBar = newRideBar(sh)
 
-	// One tab per screen; Explore, Trips and Settings go here.
+	// One tab per screen. Explore is built at once; the others when first
+	// selected, with their first loads, so that the window opens with only
+	// what it shows (BENCH P5).
+	sh.unbuilt = make(map[*container.TabItem]func() fyne.CanvasObject)
+	sh.built = map[string]bool{tabRooms: true}
 	sh.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabRooms, theme.SearchIcon(), sh.explore.content),
-		container.NewTabItemWithIcon(tabTrips, theme.ListIcon(), sh.trips.content),
-		container.NewTabItemWithIcon(tabPostRoom, theme.ContentAddIcon(), sh.post.content),
-		container.NewTabItemWithIcon(tabPostRide, theme.ContentAddIcon(), sh.postRide.content),
-		sh.myListingsTab(),
-		container.NewTabItemWithIcon(tabNetwork, theme.ComputerIcon(), sh.net.content),
-		container.NewTabItemWithIcon(tabProfile, theme.AccountIcon(), sh.profile.content),
-		container.NewTabItemWithIcon(tabSettings, theme.SettingsIcon(), sh.settings.content),
+		sh.lazyTab(tabTrips, theme.ListIcon(), func() fyne.CanvasObject {
+			sh.trips = newTripsScreen(sh)
+			sh.trips.reload()
+			return sh.trips.content
+		}),
+		sh.lazyTab(tabPostRoom, theme.ContentAddIcon(), func() fyne.CanvasObject {
+			sh.post = newPostRoomScreen(sh)
+			if sh.rooms.loaded && sh.rooms.shownText == "" {
+				sh.post.where.known(sh.rooms.rooms)
+			}
+			return sh.post.content
+		}),
+		sh.lazyTab(tabPostRide, theme.ContentAddIcon(), func() fyne.CanvasObject {
+			sh.postRide = newPostRideScreen(sh)
+			return sh.postRide.content
+		}),
+		sh.lazyTab(tabMyListings, theme.ListIcon(), func() fyne.CanvasObject { return newMyListingsScreen(sh) }),
+		sh.lazyTab(tabNetwork, theme.ComputerIcon(), func() fyne.CanvasObject {
+			sh.net = newNetworkScreen(sh)
+			sh.wg.Add(1)
+			go func() {
+				defer sh.wg.Done()
+				sh.net.run(sh.ctx)
+			}()
+			return sh.net.content
+		}),
+		sh.lazyTab(tabProfile, theme.AccountIcon(), func() fyne.CanvasObject {
+			sh.profile = newProfileScreen(sh)
+			sh.profile.load(true)
+			return sh.profile.content
+		}),
+		sh.lazyTab(tabSettings, theme.SettingsIcon(), func() fyne.CanvasObject {
+			sh.settings = newSettingsScreen(sh)
+			return sh.settings.content
+		}),
 	)
 	// The tabs are built with their names; they show their titles.
 	sh.tabNames = make(map[*container.TabItem]string, len(sh.tabs.Items))
@@ -159,14 +221,19 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		it.Text = tabTitle(it.Text)
 	}
 	sh.tabs.SetTabLocation(container.TabLocationTop)
-	sh.tabs.OnSelected = func(it *container.TabItem) { sh.net.setVisible(sh.tabNames[it] == tabNetwork) }
+	sh.tabs.OnSelected = func(it *container.TabItem) {
+		sh.buildTab(it)
+		if sh.net != nil {
+			sh.net.setVisible(sh.tabNames[it] == tabNetwork)
+		}
+	}
 	sh.rideBar.install()
 
 	sh.win.SetContent(container.NewBorder(sh.banner.content, sh.rideBar.content, nil, nil, sh.tabs))
 	sh.win.Resize(fyne.NewSize(1000, 700))
 
 	events, unsubscribe := b.Subscribe()
-	sh.wg.Add(4)
+	sh.wg.Add(3)
 	go func() {
 		defer sh.wg.Done()
 		sh.cover.run(sh.ctx)
@@ -174,10 +241,6 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	go func() {
 		defer sh.wg.Done()
 		sh.rooms.run(sh.ctx)
-	}()
-	go func() {
-		defer sh.wg.Done()
-		sh.net.run(sh.ctx)
 	}()
 	go func() {
 		defer sh.wg.Done()
@@ -189,15 +252,57 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.banner.stop()
 		sh.rooms.stop()
 		sh.rides.stop()
-		sh.postRide.stop()
+		if sh.postRide != nil {
+			sh.postRide.stop()
+		}
 		sh.explore.page.stop()
 	})
 	sh.rooms.reload()
-	sh.trips.reload()
 	sh.cover.reload()
-	sh.net.reload() // once, so that the tab is ready; then while it is in front
-	sh.profile.load(true)
 	return sh
+}
+
+// lazyTab makes the tab named name, whose screen build makes (and starts
+// loading) the first time the tab is selected. UI goroutine only.
+func (sh *shell) lazyTab(name string, icon fyne.Resource, build func() fyne.CanvasObject) *container.TabItem {
+	it := container.NewTabItemWithIcon(name, icon, container.NewStack())
+	sh.unbuilt[it] = build
+	return it
+}
+
+// buildTab builds the screen of tab it if it is not built yet. UI goroutine
+// only.
+func (sh *shell) buildTab(it *container.TabItem) {
+	build, ok := sh.unbuilt[it]
+	if !ok {
+		return
+	}
+	delete(sh.unbuilt, it)
+	it.Content = build()
+	sh.builtMu.Lock()
+	sh.built[sh.tabNames[it]] = true
+	sh.builtMu.Unlock()
+	sh.tabs.Refresh() // lays the screen out in place of the empty one
+}
+
+// ensure builds the screen of the tab named tab if it is not built yet, for
+// a screen that hands work to another (My listings to the post forms, a
+// listing page to Trips). UI goroutine only.
+func (sh *shell) ensure(tab string) {
+	for _, it := range sh.tabs.Items {
+		if sh.tabNames[it] == tab {
+			sh.buildTab(it)
+			return
+		}
+	}
+}
+
+// isBuilt reports whether the screen of the tab named tab is built. Any
+// goroutine.
+func (sh *shell) isBuilt(tab string) bool {
+	sh.builtMu.Lock()
+	defer sh.builtMu.Unlock()
+	return sh.built[tab]
 }
 
 // listen hands the backend's events to the screens they concern, until the
@@ -217,13 +322,14 @@ func (sh *shell) listen(events <-chan app.Event) {
 			if ev.Kind == app.RecordsChanged && ev.Touches(app.KindRide) {
 				sh.do(sh.rides.rerun)
 			}
-			if ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged || (ev.Kind == app.RecordsChanged && ev.Touches(app.KindReview)) {
+			// A screen not built yet loads afresh when it is.
+			if (ev.Kind == app.BookingsChanged || ev.Kind == app.MessagesChanged || (ev.Kind == app.RecordsChanged && ev.Touches(app.KindReview))) && sh.isBuilt(tabTrips) {
 				sh.trips.changed(ev)
 			}
 			if ev.Kind == app.SyncChanged || ev.Kind == app.PeersChanged {
 				sh.cover.reload()
 			}
-			if ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged {
+			if (ev.Kind == app.RecordsChanged || ev.Kind == app.PeersChanged || ev.Kind == app.SyncChanged) && sh.isBuilt(tabNetwork) {
 				sh.net.changed()
 			}
 			sh.personal(ev)
@@ -263,14 +369,29 @@ func tabTitle(name string) string {
 	return name
 }
 
-// show brings the screen with the given tab name to the front.
+// show brings the screen with the given tab name to the front, building it
+// first if need be.
 func (sh *shell) show(tab string) {
 	for _, it := range sh.tabs.Items {
 		if sh.tabNames[it] == tab {
+			sh.buildTab(it)
 			sh.tabs.Select(it)
 			return
 		}
 	}
+}
+
+// maps are every map of the window built so far, for settings that apply
+// to all (the maps of screens built later take sh.mapOpts).
+func (sh *shell) maps() []*mapview.Map {
+	ms := []*mapview.Map{sh.rooms.mapv, sh.rides.mapv, sh.explore.page.mapv}
+	if sh.post != nil {
+		ms = append(ms, sh.post.where.m)
+	}
+	if sh.postRide != nil {
+		ms = append(ms, sh.postRide.mapv)
+	}
+	return ms
 }
 
 // current is the tab name of the screen in front.

@@ -48,6 +48,7 @@ func TestTripsListsDetailsAndSteps(t *testing.T) {
 	fake.bookings = []app.Booking{declined, request, ended}
 	fake.titles = map[string]string{"room-b-request": "Canal house", "room-b-ended": "Old mill", "room-b-declined": "Attic"}
 	h := newHarnessWith(t, fake.fakeBackend, fake)
+	h.ui(func() { h.sh.show(tabTrips) }) // builds the screen
 	s := h.sh.trips
 	h.ui(func() { h.sh.show(tabTrips) })
 
@@ -163,6 +164,7 @@ func TestReviewForm(t *testing.T) {
 	hosted := booking("b-hosted", app.RoleOwner, app.BookingCompleted, -5, -2)
 	fake.bookings = []app.Booking{ended, hosted}
 	h := newHarnessWith(t, fake.fakeBackend, fake)
+	h.ui(func() { h.sh.show(tabTrips) }) // builds the screen
 	s := h.sh.trips
 	h.ui(func() { h.sh.show(tabTrips) })
 	h.eventually("the trips", func() bool { return len(s.renter) == 1 && len(s.owner) == 1 })
@@ -225,6 +227,7 @@ func TestConversation(t *testing.T) {
 		{ID: "m3", From: hostID, To: selfID, Kind: app.MessageChat, SentAt: t0, Status: "received", Text: "about another stay", BookingID: "b0"},
 	}
 	h := newHarnessWith(t, fake.fakeBackend, fake)
+	h.ui(func() { h.sh.show(tabTrips) }) // builds the screen
 	s := h.sh.trips
 	h.ui(func() { h.sh.show(tabTrips) })
 	h.eventually("the trip", func() bool { return len(s.renter) == 1 })

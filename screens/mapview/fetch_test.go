@@ -215,6 +215,17 @@ func TestMapFallsBackToBasemap(t *testing.T) {
 	if c := img.(*image.NRGBA).NRGBAAt(128, 128); c != LandColor {
 		t.Errorf("middle of the basemap tile is %v, want land", c)
 	}
+	// Every download asked for has failed, none is still under way.
+	waitFor(t, q, "the downloads to fail", func() bool {
+		m.fetch.mu.Lock()
+		defer m.fetch.mu.Unlock()
+		for _, tl := range visibleTiles(m) {
+			if _, ok := m.fetch.failed[tl]; !ok {
+				return false
+			}
+		}
+		return m.fetch.active == 0
+	})
 	requests := ts.requests.Load()
 	m.Refresh()
 	q.drain()

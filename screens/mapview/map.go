@@ -461,19 +461,19 @@ type cluster struct {
 // change as the map pans. The result is ordered top to bottom.
 func makeClusters(pts []orb.Point, z int, cellPx float64) []cluster {
 	s := scale(z) / cellPx // world → cell units
-	grid := make(map[[2]int][]int)
+	g := newSeedGrid(pts, s)
 	var out []cluster
 	seeds := make([]orb.Point, 0, len(pts))
 	for i, w := range pts {
 		p := orb.Point{w[0] * s, w[1] * s}
-		c := [2]int{int(math.Floor(p[0])), int(math.Floor(p[1]))}
+		cx, cy := int(math.Floor(p[0])), int(math.Floor(p[1]))
 		best, bestD := -1, 1.0
 		for dy := -1; dy <= 1; dy++ {
 			for dx := -1; dx <= 1; dx++ {
-				for _, k := range grid[[2]int{c[0] + dx, c[1] + dy}] {
+				for k := g.first(cx+dx, cy+dy); k >= 0; k = g.next[k] {
 					d := math.Hypot(seeds[k][0]-p[0], seeds[k][1]-p[1])
 					if d < bestD {
-						best, bestD = k, d
+						best, bestD = int(k), d
 					}
 				}
 			}
@@ -485,7 +485,7 @@ func makeClusters(pts []orb.Point, z int, cellPx float64) []cluster {
 			cl.count++
 			continue
 		}
-		grid[c] = append(grid[c], len(out))
+		g.add(cx, cy, int32(len(out)))
 		seeds = append(seeds, p)
 		out = append(out, cluster{world: w, count: 1, first: i})
 	}
@@ -497,6 +497,61 @@ func makeClusters(pts []orb.Point, z int, cellPx float64) []cluster {
 		return cmp.Or(cmp.Compare(a.world[1], b.world[1]), cmp.Compare(a.world[0], b.world[0]))
 	})
 	return out
+}
+
+// seedGrid finds the cluster seeds in a grid cell: a linked list of seeds
+// per cell, the cells in a dense array over the pins' extent when it is
+// small enough, else in a map.
+type seedGrid struct {
+	x0, y0, w, h int
+	dense        []int32          // first seed of each cell, -1 for none
+	sparse       map[[2]int]int32 // first seed of each cell, when not dense
+	next         []int32          // next seed in the same cell, -1 for none
+}
+
+func newSeedGrid(pts []orb.Point, s float64) *seedGrid {
+	g := &seedGrid{next: make([]int32, 0, len(pts))}
+	if len(pts) == 0 {
+		return g
+	}
+	b := orb.MultiPoint(pts).Bound()
+	// One cell of margin each side for the neighbours looked at.
+	g.x0, g.y0 = int(math.Floor(b.Min[0]*s))-1, int(math.Floor(b.Min[1]*s))-1
+	g.w, g.h = int(math.Floor(b.Max[0]*s))-g.x0+2, int(math.Floor(b.Max[1]*s))-g.y0+2
+	if g.w > 0 && g.h > 0 && g.w*g.h <= 8*len(pts)+1024 {
+		g.dense = make([]int32, g.w*g.h)
+		for i := range g.dense {
+			g.dense[i] = -1
+		}
+	} else {
+		g.sparse = make(map[[2]int]int32)
+	}
+	return g
+}
+
+// first is the first seed of cell (x, y), -1 if none.
+func (g *seedGrid) first(x, y int) int32 {
+	if g.dense == nil {
+		if k, ok := g.sparse[[2]int{x, y}]; ok {
+			return k
+		}
+		return -1
+	}
+	x, y = x-g.x0, y-g.y0
+	if x < 0 || y < 0 || x >= g.w || y >= g.h {
+		return -1
+	}
+	return g.dense[y*g.w+x]
+}
+
+// add puts seed k in cell (x, y).
+func (g *seedGrid) add(x, y int, k int32) {
+	g.next = append(g.next, g.first(x, y))
+	if g.dense == nil {
+		g.sparse[[2]int{x, y}] = k
+		return
+	}
+	g.dense[(y-g.y0)*g.w+x-g.x0] = k
 }
 
 // currentClusters are the markers at the current zoom. The selected pin
@@ -566,6 +621,7 @@ func (m *Map) CreateRenderer() fyne.WidgetRenderer {
 	r.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), m.ZoomIn)
 	r.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), m.ZoomOut)
 	r.zoomBox = container.NewGridWithRows(2, r.zoomIn, r.zoomOut)
+	r.layer = newMarkerLayer()
 	return r
 }
 
@@ -575,7 +631,8 @@ type mapRenderer struct {
 	bg      *canvas.Rectangle
 	tiles   map[maptile.Tile]*canvas.Image
 	lines   []*canvas.Line
-	marks   []*marker
+	layer   *markerLayer
+	marks   []marker // the markers of the last frame, the selected one last
 	attrBg  *canvas.Rectangle
 	attr    *canvas.Text
 	zoomIn  *widget.Button
@@ -584,12 +641,14 @@ type mapRenderer struct {
 	objects []fyne.CanvasObject
 }
 
-// marker is the drawing of one cluster.
+// marker is one cluster as drawn.
 type marker struct {
-	dot   *canvas.Circle
-	text  *canvas.Text // count of a cluster
-	label *canvas.Text // label of a lone pin
-	halo  *canvas.Rectangle
+	pos   fyne.Position // centre of the dot
+	dot   spriteKey     // the dot, with a cluster's count
+	count string        // a cluster's count, "" for a lone pin
+	label string        // a lone pin's label, "" when left out
+	halo  fyne.Position // top-left of the label's halo
+	box   fyne.Size     // size of the label's halo
 }
 
 func (r *mapRenderer) Destroy()                     {}
@@ -613,7 +672,7 @@ func (r *mapRenderer) rebuild() {
 	sz := m.Size()
 	objs := r.objects[:0]
 	r.bg.Resize(sz)
-	objs = append(objs, r.bg)
+	objs = append(objs, r.bg) // left out below if the tiles cover it
 
 	// Tiles, the ones nearest the middle first in the fetch order.
 	z := m.zoom
@@ -668,6 +727,12 @@ func (r *mapRenderer) rebuild() {
 			delete(r.tiles, t)
 		}
 	}
+	// The sea colour shows only where no tile is: painting it under a
+	// view the tiles fill is a whole map's worth of pixels for nothing.
+	world := float64(n) * TileSize
+	if len(keep) == len(visible) && left >= 0 && top >= 0 && left+float64(sz.Width) <= world && top+float64(sz.Height) <= world {
+		objs = append(objs[:0], objs[1:]...)
+	}
 
 	// Routes; the selected one last, so it is on top.
 	nl := 0
@@ -710,8 +775,11 @@ func (r *mapRenderer) rebuild() {
 		}
 	}
 
-	// Pins and clusters; the selected pin last so it is on top.
-	nm := 0
+	// Pins and clusters, drawn into the marker layer; the selected pin last
+	// so it is on top.
+	r.layer.setScale(canvasScale(m))
+	r.layer.begin()
+	r.marks = r.marks[:0]
 	var selMark *marker
 	var labels [][2]fyne.Position // top-left and bottom-right of the labels placed
 	for _, c := range m.currentClusters() {
@@ -721,31 +789,27 @@ func (r *mapRenderer) rebuild() {
 		if p.X < 0 || p.Y < 0 || p.X > sz.Width || p.Y > sz.Height {
 			continue
 		}
-		if nm == len(r.marks) {
-			r.marks = append(r.marks, newMarker())
-		}
-		mk := r.marks[nm]
-		nm++
 		sel := c.count == 1 && m.pins[c.first].ID == m.selected
-		mk.set(c, p, sel, m.pins[c.first].Label, sz.Width)
-		if mk.label.Text != "" && !sel {
+		mk := r.layer.place(c, p, sel, m.pins[c.first].Label, sz.Width)
+		if mk.label != "" && !sel {
 			// A label that would cover another is left out: overlapping
-			// labels can't be read, and each costs a text to draw.
-			box := fyne.NewSize(mk.halo.Size().Width, mk.halo.Size().Height)
-			if overlapsAny(labels, mk.halo.Position(), box) {
-				mk.label.Text = ""
+			// labels can't be read.
+			if overlapsAny(labels, mk.halo, mk.box) {
+				mk.label = ""
 			} else {
-				labels = append(labels, [2]fyne.Position{mk.halo.Position(), mk.halo.Position().Add(box)})
+				labels = append(labels, [2]fyne.Position{mk.halo, mk.halo.Add(mk.box)})
 			}
 		}
 		if sel {
-			selMark = mk
+			selMark = &mk
 			continue
 		}
-		objs = mk.append(objs)
+		objs = r.layer.draw(objs, mk)
+		r.marks = append(r.marks, mk)
 	}
 	if selMark != nil {
-		objs = selMark.append(objs)
+		objs = r.layer.draw(objs, *selMark)
+		r.marks = append(r.marks, *selMark)
 	}
 
 	// Attribution, bottom right, always.
@@ -790,69 +854,48 @@ func overlapsAny(rects [][2]fyne.Position, p fyne.Position, sz fyne.Size) bool {
 	return false
 }
 
-func newMarker() *marker {
-	mk := &marker{dot: canvas.NewCircle(pinColor)}
-	mk.dot.StrokeColor = white
-	mk.text = canvas.NewText("", white)
-	mk.text.TextStyle = fyne.TextStyle{Bold: true}
-	mk.text.TextSize = 12
-	mk.text.Alignment = fyne.TextAlignCenter
-	mk.label = canvas.NewText("", labelColor)
-	mk.label.TextSize = 12
-	mk.label.TextStyle = fyne.TextStyle{Bold: true}
-	mk.halo = canvas.NewRectangle(color.NRGBA{0xff, 0xff, 0xff, 0xd8})
-	mk.halo.CornerRadius = 4
+// canvasScale is the scale of the canvas m is on, 1 before it is on one.
+func canvasScale(m *Map) float32 {
+	if a := fyne.CurrentApp(); a != nil {
+		if c := a.Driver().CanvasForObject(m); c != nil {
+			return c.Scale()
+		}
+	}
+	return 1
+}
+
+// place shapes the marker of cluster c centred at p on a map maxX wide.
+func (l *markerLayer) place(c cluster, p fyne.Position, selected bool, label string, maxX float32) marker {
+	rad := c.radius(selected)
+	mk := marker{pos: p, dot: spriteKey{radius: rad, fill: pinColor, stroke: 2}}
+	switch {
+	case c.count > 1:
+		mk.dot.fill, mk.dot.stroke = clusterColor, 3
+		mk.count = strconv.Itoa(c.count)
+		mk.dot.text = mk.count
+	case selected:
+		mk.dot.fill, mk.dot.stroke = selectedColor, 3
+		mk.label = label
+	default:
+		mk.label = label
+	}
+	if mk.label != "" {
+		ts := l.textSize(mk.label)
+		if p.X+rad+labelPad+2+ts.Width > maxX {
+			mk.label = "" // a label that would run off the map's right edge is left out
+		} else {
+			mk.halo = fyne.NewPos(p.X+rad+2, p.Y-ts.Height/2)
+			mk.box = fyne.NewSize(ts.Width+2*labelPad, ts.Height)
+		}
+	}
 	return mk
 }
 
-// set shapes the marker for cluster c centred at p.
-func (mk *marker) set(c cluster, p fyne.Position, selected bool, label string, maxX float32) {
-	rad := c.radius(selected)
-	mk.dot.Move(fyne.NewPos(p.X-rad, p.Y-rad))
-	mk.dot.Resize(fyne.NewSquareSize(2 * rad))
-	mk.dot.StrokeWidth = 2
-	switch {
-	case c.count > 1:
-		mk.dot.FillColor = clusterColor
-		mk.dot.StrokeWidth = 3
-		mk.text.Text = strconv.Itoa(c.count)
-		ts := mk.text.MinSize()
-		mk.text.Move(fyne.NewPos(p.X-ts.Width/2, p.Y-ts.Height/2))
-		mk.text.Resize(ts)
-		mk.label.Text = ""
-	case selected:
-		mk.dot.FillColor = selectedColor
-		mk.dot.StrokeWidth = 3
-		mk.text.Text = ""
-		mk.label.Text = label
-	default:
-		mk.dot.FillColor = pinColor
-		mk.text.Text = ""
-		mk.label.Text = label
-	}
-	if mk.label.Text != "" && p.X+rad+5+mk.label.MinSize().Width > maxX {
-		mk.label.Text = "" // a label that would run off the map's right edge is left out
-	}
-	if mk.label.Text != "" {
-		ls := mk.label.MinSize()
-		mk.label.Move(fyne.NewPos(p.X+rad+5, p.Y-ls.Height/2))
-		mk.label.Resize(ls)
-		mk.halo.Move(fyne.NewPos(p.X+rad+2, p.Y-ls.Height/2))
-		mk.halo.Resize(fyne.NewSize(ls.Width+6, ls.Height))
-		mk.label.Refresh()
-		mk.halo.Refresh()
-	}
-	mk.dot.Refresh()
-	mk.text.Refresh()
-}
-
-func (mk *marker) append(objs []fyne.CanvasObject) []fyne.CanvasObject {
-	objs = append(objs, mk.dot)
-	if mk.text.Text != "" {
-		objs = append(objs, mk.text)
-	}
-	if mk.label.Text != "" {
-		objs = append(objs, mk.halo, mk.label)
+// draw places the sprites of mk and appends their objects to objs.
+func (l *markerLayer) draw(objs []fyne.CanvasObject, mk marker) []fyne.CanvasObject {
+	objs = l.put(objs, l.get(mk.dot), mk.pos)
+	if mk.label != "" {
+		objs = l.put(objs, l.get(spriteKey{label: true, text: mk.label}), mk.halo)
 	}
 	return objs
 }

@@ -96,8 +96,8 @@ func TestOverlappingLabelsLeftOut(t *testing.T) {
 	labels := func() []string {
 		var out []string
 		for _, mk := range test.WidgetRenderer(m).(*mapRenderer).marks {
-			if mk.label.Text != "" && mk.label.Visible() {
-				out = append(out, mk.label.Text)
+			if mk.label != "" {
+				out = append(out, mk.label)
 			}
 		}
 		return out

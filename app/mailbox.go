@@ -81,6 +81,10 @@ func (n *Node) SendMessage(ctx context.Context, to, kind string, body []byte) (s
 	if err := n.store.QueueMessage(ctx, env, sealed); err != nil {
 		return "", err
 	}
+	select {
+	case n.mailPoke <- struct{}{}:
+	default: // already poked
+	}
 	n.bus.emit(Event{Kind: MessagesChanged, Peer: to})
 	return env.ID, nil
 }
@@ -165,8 +169,8 @@ func (n *Node) setMessageStatus(ctx context.Context, hash [32]byte, st storage.M
 	}
 }
 
-// mailboxLoop sends the queued messages whenever the store changes (a
-// message queued here or by another process) and every mailRetry, sweeps
+// mailboxLoop sends the queued messages when one is queued here (mailPoke)
+// or the store changes in another process, and every mailRetry, sweeps
 // the mailbox every maintainPeriod, and closes the mailbox when the node stops.
 func (n *Node) mailboxLoop(ctx context.Context, svc *mailbox.Service) {
 	defer func() {
@@ -178,6 +182,7 @@ func (n *Node) mailboxLoop(ctx context.Context, svc *mailbox.Service) {
 	defer tick.Stop()
 	var lastVersion int64 = -1
 	var lastTry, lastSweep time.Time
+	queued := false // a message was queued in this process since the last send
 	for {
 		now := time.Now()
 		if now.Sub(lastSweep) >= maintainPeriod {
@@ -189,14 +194,17 @@ func (n *Node) mailboxLoop(ctx context.Context, svc *mailbox.Service) {
 			}
 		}
 		v, err := n.store.DataVersion(ctx)
-		if err == nil && (v != lastVersion || now.Sub(lastTry) >= mailRetry) {
+		if err == nil && (queued || v != lastVersion || now.Sub(lastTry) >= mailRetry) {
 			lastVersion, lastTry = v, now
 			n.sendQueued(ctx, svc)
 		}
+		queued = false
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-n.mailPoke:
+			queued = true
 		}
 	}
 }

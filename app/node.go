@@ -74,7 +74,9 @@ type Node struct {
 	peer   *p2p.Peer // nil until Start
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	poke   chan struct{}
+	poke   chan struct{} // wakes the publish loop (nudge)
+	// mailPoke wakes the mailbox loop: a message was queued in this process.
+	mailPoke chan struct{}
 
 	revealMu sync.Mutex // one reveal of the user's reviews at a time (review.go)
 }
@@ -109,6 +111,7 @@ func Open(opts Options) (*Node, error) {
 	return &Node{
 		opts: opts, log: opts.Logger, id: id, store: st,
 		bus: newBus(), stats: newRejections(), cover: newCoverage(), interest: newInterest(opts.AlwaysOn), poke: make(chan struct{}, 1),
+		mailPoke: make(chan struct{}, 1),
 	}, nil
 }
 

@@ -79,15 +79,16 @@ func (s *Store) deleteByHash(ctx context.Context, table string, hashes [][32]byt
 	})
 }
 
-// DataVersion is SQLite's PRAGMA data_version as one dedicated connection sees
-// it: it changes whenever any other connection, in this process or another,
-// commits a change to the file. Polling it is cheap, so a node can notice a
-// post made by the CLI and publish its outbox.
+// DataVersion is SQLite's PRAGMA data_version as the store's writer sees it:
+// it changes when another process (another Store on the file) commits a
+// change, and not for this store's own writes, which all go through that one
+// connection. Polling it is cheap, so a node can notice a post made by the
+// CLI and publish its outbox, without taking its own writes (its state every
+// second, records from peers) for someone else's. It waits for a write
+// transaction of this store under way.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
-	s.dvMu.Lock()
-	defer s.dvMu.Unlock()
 	var v int64
-	if err := s.dv.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+	if err := s.w.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("data version: %w", err)
 	}
 	return v, nil

@@ -25,7 +25,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -58,11 +57,6 @@ type Store struct {
 	// r is the reader pool: deferred transactions and query_only, so reads
 	// never take the write lock.
 	r *sql.DB
-
-	// dv is the connection PRAGMA data_version is asked on; the value is per
-	// connection, so it must always be the same one.
-	dvMu sync.Mutex
-	dv   *sql.Conn
 
 	// kick asks the checkpointer to run after a commit; closing it stops it.
 	kick    chan struct{}
@@ -122,10 +116,6 @@ func Open(path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s.r = r
-	if s.dv, err = r.Conn(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open %s: data_version connection: %w", path, err)
-	}
 	cp, err := sql.Open(driverName, dsn(path, connOther))
 	if err != nil {
 		s.Close()
@@ -169,9 +159,6 @@ func (s *Store) Close() error {
 		<-s.done
 	}
 	var errs []error
-	if s.dv != nil {
-		errs = append(errs, s.dv.Close())
-	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

@@ -352,6 +352,18 @@ func TestTwoHandles(t *testing.T) {
 	if v, err := node.DataVersion(ctx); err != nil || v != v0 {
 		t.Fatalf("data version moved with no change: %d -> %d, %v", v0, v, err)
 	}
+	// The node's own writes are not another process's.
+	if err := node.PutState(ctx, "status", []byte("up")); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := newIdentity(t).NewProfileRecord(domain.Profile{Name: "Bea"}, nil, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStore(t, node, prof)
+	if v, err := node.DataVersion(ctx); err != nil || v != v0 {
+		t.Fatalf("data version moved with the store's own writes: %d -> %d, %v", v0, v, err)
+	}
 	alice := newIdentity(t)
 	rec := newRoom(t, alice, baseRoom(), nil, 0)
 	if o, err := cli.IngestOwn(ctx, rec, testNow); err != nil || o.Status != Stored {

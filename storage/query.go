@@ -86,6 +86,24 @@ type RoomQuery struct {
 	Limit     int        // at most this many hits; 0 for all
 	Offset    int        // skip this many hits
 	Now       time.Time  // rooms expired at Now are left out; zero for the store's clock
+	// CountCap is how many matching rooms FindRooms counts exactly (when
+	// it pages): beyond it the total says "more" (RoomPage.TotalCapped).
+	// 0 for DefaultCountCap.
+	CountCap int
+}
+
+// DefaultCountCap is how many matching rooms FindRooms counts exactly. A
+// view that holds more gets "1,000+ rooms — zoom in", as map searches say:
+// an exact count of tens of thousands of rooms would cost more than the
+// page itself, and tells a person nothing more.
+const DefaultCountCap = 1000
+
+// countCap is q.CountCap or its default.
+func (q *RoomQuery) countCap() int {
+	if q.CountCap > 0 {
+		return q.CountCap
+	}
+	return DefaultCountCap
 }
 
 // RoomOrder is how room hits are sorted.
@@ -124,6 +142,8 @@ func (q *RoomQuery) validate() error {
 		return fmt.Errorf("price range: minimum %v is above maximum %v", q.MinPrice, q.MaxPrice)
 	case q.Limit < 0 || q.Offset < 0:
 		return fmt.Errorf("limit %d offset %d: give 0 or more", q.Limit, q.Offset)
+	case q.CountCap < 0:
+		return fmt.Errorf("count cap %d: give 0 (the default) or more", q.CountCap)
 	case q.Order < OrderAuto || q.Order > OrderRanked:
 		return fmt.Errorf("unknown room order %d", q.Order)
 	}
@@ -143,8 +163,17 @@ type RoomHit struct {
 
 // RoomPage is one page of room hits and how many rooms match in all.
 type RoomPage struct {
-	Hits  []RoomHit
+	Hits []RoomHit
+	// Total is how many rooms match: exact when TotalCapped is false.
 	Total int
+	// TotalCapped says that more than Total rooms match: the count stopped
+	// at the query's cap (RoomQuery.CountCap), and Total is that cap.
+	TotalCapped bool
+}
+
+// setTotal records n matches counted up to most: n > most means more.
+func (p *RoomPage) setTotal(n, most int) {
+	p.Total, p.TotalCapped = min(n, most), n > most
 }
 
 // query collects the WHERE clauses and their arguments of a search.
@@ -223,7 +252,8 @@ func (s *Store) SearchRooms(ctx context.Context, q RoomQuery) ([]RoomHit, error)
 }
 
 // FindRooms is SearchRooms with the number of matching rooms before Limit
-// and Offset, for paging.
+// and Offset, for paging: exact up to q's count cap, "more" beyond it (see
+// RoomPage).
 func (s *Store) FindRooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
 	p, err := s.findRooms(ctx, q, true)
 	if err != nil {
@@ -250,6 +280,9 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	if q.ranked() {
 		return rankedRooms(ctx, tx, q, w)
 	}
+	if q.Bound != nil {
+		w = roomsIn(w, *q.Bound)
+	}
 	var page RoomPage
 	stmt, args := w.sql(`SELECT `+roomColumns+` FROM rooms r`, `r.issued_at DESC, r.rid DESC`, q.Limit, q.Offset)
 	rows, err := tx.QueryContext(ctx, stmt, args...)
@@ -269,10 +302,13 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	}
 	page.Total = len(page.Hits)
 	if total && (q.Limit > 0 || q.Offset > 0) {
-		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
+		most := q.countCap()
+		stmt, args := w.sql(`SELECT 1 FROM rooms r`, "", most+1, 0)
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&n); err != nil {
 			return page, fmt.Errorf("count: %w", err)
 		}
+		page.setTotal(n, most)
 	}
 	return page, nil
 }
@@ -296,61 +332,32 @@ type rankedCand struct {
 // rankedRooms ranks the matches of q around the centre of its Bound with
 // domain, then reads the whole rows of the page only.
 //
-// A page needs only the best Offset+Limit rooms, and ranking compares rings
-// first: so when many rooms match, it counts them in SQL and ranks only
-// those within k rings of the centre (a box around it), k doubling until
-// that holds a page's worth (every room of rings < k is in the box).
+// With a Limit, it reads what ranking needs of the matches up to the count
+// cap and one more: when they are all, it ranks them. When there are more,
+// the total is capped and, since a page needs only the best Offset+Limit
+// rooms and ranking compares rings first, it ranks only the rooms within k
+// rings of the centre (a box around it), k doubling until that holds a
+// page's worth (every room of rings < k is in the box).
 func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPage, error) {
 	var page RoomPage
 	ranker := domain.NewRoomRanker(*q.Bound)
-	var cands []rankedCand
 	need := q.Offset + q.Limit
+	limit := 0
 	if q.Limit > 0 {
-		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
-			return page, fmt.Errorf("count: %w", err)
-		}
+		limit = q.countCap() + 1
 	}
-	if q.Limit > 0 && page.Total > 2*need {
-		for k := 1; ; k *= 2 {
-			km := float64(k) * ranker.RingKm
-			var near []rankedCand
-			covers := false
-			for _, b := range domain.BoundsAround(ranker.Centre, km) {
-				if !b.Intersects(*q.Bound) {
-					continue
-				}
-				x := orb.Bound{
-					Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
-					Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
-				}
-				covers = covers || x == *q.Bound
-				sub := *w
-				sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
-				sub.and(`g.max_lon >= ? AND g.min_lon <= ? AND g.max_lat >= ? AND g.min_lat <= ?
-					AND r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`,
-					x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat(), x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat())
-				got, err := rankCandidates(ctx, tx, &sub, ranker)
-				if err != nil {
-					return page, err
-				}
-				near = append(near, got...)
-			}
-			if covers {
-				cands = near // the whole view
-				break
-			}
-			cands = slices.DeleteFunc(near, func(c rankedCand) bool { return c.rank.Ring >= k })
-			if len(cands) >= need {
-				break
-			}
-		}
-	} else {
-		var err error
-		if cands, err = rankCandidates(ctx, tx, w, ranker); err != nil {
+	cands, err := rankCandidates(ctx, tx, roomsIn(w, *q.Bound), ranker, limit)
+	if err != nil {
+		return page, err
+	}
+	page.Total = len(cands)
+	if q.Limit > 0 {
+		page.setTotal(len(cands), q.countCap())
+	}
+	if page.TotalCapped {
+		if cands, err = rankedNear(ctx, tx, q, w, ranker, need); err != nil {
 			return page, err
 		}
-		page.Total = len(cands)
 	}
 	slices.SortFunc(cands, func(a, b rankedCand) int { return a.rank.Compare(b.rank) })
 	cands = cands[min(q.Offset, len(cands)):]
@@ -391,10 +398,43 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPa
 	return page, nil
 }
 
-// rankCandidates reads what ranking needs of the rooms w selects, and ranks
-// each.
-func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.RoomRanker) ([]rankedCand, error) {
-	stmt, args := w.sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
+// rankedNear ranks the matches of w within k rings of the ranker's centre,
+// k doubling until they are at least need or the box covers q's whole
+// view; every match of rings below k is among them.
+func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
+	for k := 1; ; k *= 2 {
+		km := float64(k) * ranker.RingKm
+		var near []rankedCand
+		covers := false
+		for _, b := range domain.BoundsAround(ranker.Centre, km) {
+			if !b.Intersects(*q.Bound) {
+				continue
+			}
+			x := orb.Bound{
+				Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
+				Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
+			}
+			covers = covers || x == *q.Bound
+			got, err := rankCandidates(ctx, tx, roomsIn(w, x), ranker, 0)
+			if err != nil {
+				return nil, err
+			}
+			near = append(near, got...)
+		}
+		if covers {
+			return near, nil // the whole view
+		}
+		near = slices.DeleteFunc(near, func(c rankedCand) bool { return c.rank.Ring >= k })
+		if len(near) >= need {
+			return near, nil
+		}
+	}
+}
+
+// rankCandidates reads what ranking needs of the rooms w selects, at most
+// limit of them (0 for all), and ranks each.
+func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.RoomRanker, limit int) ([]rankedCand, error) {
+	stmt, args := w.sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", limit, 0)
 	rows, err := tx.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, err
@@ -414,15 +454,22 @@ func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.Roo
 	return cands, rows.Err()
 }
 
-// roomWhere builds the joins, conditions and arguments of a room search.
+// roomsIn is w restricted to the rooms located in b (edges included),
+// through the R*Tree.
+func roomsIn(w *query, b orb.Bound) *query {
+	sub := *w
+	sub.from, sub.where, sub.args = slices.Clone(w.from), slices.Clone(w.where), slices.Clone(w.args)
+	sub.inBound("rooms_geo", "r.rid", &b)
+	// The R*Tree stores 32-bit floats rounded outwards; check exactly.
+	sub.and(`r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`, b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat())
+	return &sub
+}
+
+// roomWhere builds the joins, conditions and arguments of a room search,
+// but for q.Bound: see roomsIn.
 func (s *Store) roomWhere(q RoomQuery) (*query, error) {
 	var w query
 	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
-	if q.Bound != nil {
-		w.inBound("rooms_geo", "r.rid", q.Bound)
-		// The R*Tree stores 32-bit floats rounded outwards; check exactly.
-		w.and(`r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`, q.Bound.Min.Lon(), q.Bound.Max.Lon(), q.Bound.Min.Lat(), q.Bound.Max.Lat())
-	}
 	if q.From != "" || q.To != "" {
 		from, to, err := domain.DateRange{From: q.From, To: q.To}.Days()
 		if err != nil {

@@ -266,7 +266,7 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	if err := q.validate(); err != nil {
 		return RoomPage{}, err
 	}
-	w, err := s.roomWhere(q)
+	w, st, err := s.roomWhere(q)
 	if err != nil {
 		return RoomPage{}, err
 	}
@@ -278,8 +278,9 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	}
 	defer tx.Rollback()
 	if q.ranked() {
-		return rankedRooms(ctx, tx, q, w)
+		return rankedRooms(ctx, tx, q, w, st)
 	}
+	w = free(w, st)
 	if q.Bound != nil {
 		w = roomsIn(w, *q.Bound)
 	}
@@ -329,24 +330,21 @@ type rankedCand struct {
 	rank domain.RoomRank
 }
 
-// rankedRooms ranks the matches of q around the centre of its Bound with
-// domain, then reads the whole rows of the page only.
+// rankedRooms ranks the matches of q (the rooms w selects in q.Bound, free
+// in st) around the centre of its Bound with domain, then reads the whole
+// rows of the page only.
 //
 // With a Limit, it reads what ranking needs of the matches up to the count
 // cap and one more: when they are all, it ranks them. When there are more,
-// the total is capped and, since a page needs only the best Offset+Limit
-// rooms and ranking compares rings first, it ranks only the rooms within k
-// rings of the centre (a box around it), k doubling until that holds a
-// page's worth (every room of rings < k is in the box).
-func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPage, error) {
+// the total is capped and the page is found ring by ring (rankedNear).
+func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights) (RoomPage, error) {
 	var page RoomPage
 	ranker := domain.NewRoomRanker(*q.Bound)
-	need := q.Offset + q.Limit
 	limit := 0
 	if q.Limit > 0 {
 		limit = q.countCap() + 1
 	}
-	cands, err := rankCandidates(ctx, tx, roomsIn(w, *q.Bound), ranker, limit)
+	cands, err := rankCandidates(ctx, tx, roomsIn(free(w, st), *q.Bound), ranker, limit)
 	if err != nil {
 		return page, err
 	}
@@ -355,7 +353,7 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPa
 		page.setTotal(len(cands), q.countCap())
 	}
 	if page.TotalCapped {
-		if cands, err = rankedNear(ctx, tx, q, w, ranker, need); err != nil {
+		if cands, err = rankedNear(ctx, tx, q, w, st, ranker, q.Offset+q.Limit); err != nil {
 			return page, err
 		}
 	}
@@ -398,15 +396,23 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPa
 	return page, nil
 }
 
-// rankedNear ranks the matches of w within k rings of the ranker's centre,
-// k doubling until they are at least need or the box covers q's whole
-// view; every match of rings below k is among them.
-func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
-	for k := 1; ; k *= 2 {
-		km := float64(k) * ranker.RingKm
-		var near []rankedCand
+// rankedNear returns the best need matches of q around the ranker's centre
+// (the rooms w selects in q.Bound, free in st), or more, in no order.
+//
+// Ranking compares rings first, then (rooms being unrated: roomRating)
+// prices: so it takes ring 0, then ring 1, and so on, until it holds need
+// rooms; and the rooms of one ring by price, from the rooms of a box around
+// it, sorted by SQLite, stopping at the first price above the need-th room's.
+// In a crowded view, thousands of rooms lie in ring 0, and the cheapest few
+// dozen of them are all that cross over from SQLite and are checked against
+// the calendar. When a ring's box holds the whole view (few rooms near the
+// centre), it ranks the rest of the view at once.
+func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
+	var out []rankedCand
+	for ring := 0; ; ring++ {
+		var boxes []orb.Bound
 		covers := false
-		for _, b := range domain.BoundsAround(ranker.Centre, km) {
+		for _, b := range domain.BoundsAround(ranker.Centre, float64(ring+1)*ranker.RingKm) {
 			if !b.Intersects(*q.Bound) {
 				continue
 			}
@@ -415,20 +421,125 @@ func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, ranker d
 				Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
 			}
 			covers = covers || x == *q.Bound
-			got, err := rankCandidates(ctx, tx, roomsIn(w, x), ranker, 0)
+			boxes = append(boxes, x)
+		}
+		if covers {
+			rest, err := rankCandidates(ctx, tx, roomsIn(free(w, st), *q.Bound), ranker, 0)
 			if err != nil {
 				return nil, err
 			}
-			near = append(near, got...)
+			// Every match of the rings before is in out already.
+			rest = slices.DeleteFunc(rest, func(c rankedCand) bool { return c.rank.Ring < ring })
+			return append(out, rest...), nil
 		}
-		if covers {
-			return near, nil // the whole view
+		got, err := cheapestOfRing(ctx, tx, w, st, boxes, ranker, ring, need-len(out))
+		if err != nil {
+			return nil, err
 		}
-		near = slices.DeleteFunc(near, func(c rankedCand) bool { return c.rank.Ring >= k })
-		if len(near) >= need {
-			return near, nil
+		if out = append(out, got...); len(out) >= need {
+			return out, nil
 		}
 	}
+}
+
+// calendarBatch is how many rooms cheapestOfRing checks against the
+// calendar at once.
+const calendarBatch = 64
+
+// cheapestOfRing returns the want cheapest matches in ring (and the rooms
+// as cheap as the last of them), or all when there are fewer: the rooms w
+// selects in boxes (which hold the ring) read by price, checked against the
+// calendar (st) a batch at a time.
+func cheapestOfRing(ctx context.Context, tx querier, w *query, st *nights, boxes []orb.Bound, ranker domain.RoomRanker, ring, want int) ([]rankedCand, error) {
+	var stmts []string
+	var args []any
+	for _, b := range boxes {
+		stmt, a := roomsIn(w, b).sql(`SELECT r.rid, r.id, r.author, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
+		stmts, args = append(stmts, stmt), append(args, a...)
+	}
+	rows, err := tx.QueryContext(ctx, strings.Join(stmts, " UNION ALL ")+" ORDER BY 6", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var got, batch []rankedCand
+	var authors []string
+	most := math.Inf(1) // the price of the want-th match, once known
+	check := func() error {
+		blocked, err := blockedRooms(ctx, tx, batch, authors, st)
+		if err != nil {
+			return err
+		}
+		for i, c := range batch {
+			if !blocked[roomKey{c.rank.ID, authors[i]}] {
+				got = append(got, c)
+			}
+		}
+		batch, authors = batch[:0], authors[:0]
+		if len(got) >= want {
+			most = got[want-1].rank.Price
+		}
+		return nil
+	}
+	for rows.Next() {
+		var c rankedCand
+		var rc domain.RoomCandidate
+		var author string
+		if err := rows.Scan(&c.rid, &rc.ID, &author, &rc.Location[0], &rc.Location[1], &rc.Price); err != nil {
+			return nil, err
+		}
+		if rc.Price > most {
+			break
+		}
+		rc.Rating = roomRating(rc.ID)
+		if c.rank = ranker.Rank(rc); c.rank.Ring != ring {
+			continue
+		}
+		batch, authors = append(batch, c), append(authors, author)
+		if len(batch) == calendarBatch {
+			if err := check(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := check(); err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+// roomKey is a room's id and author: a calendar blocks its author's room.
+type roomKey struct{ id, author string }
+
+// blockedRooms returns which of the rooms cands (with their authors) have a
+// blocked day in st; none when st is nil.
+func blockedRooms(ctx context.Context, tx querier, cands []rankedCand, authors []string, st *nights) (map[roomKey]bool, error) {
+	if st == nil || len(cands) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(cands)+2)
+	for _, c := range cands {
+		args = append(args, c.rank.ID)
+	}
+	args = append(args, st.to, st.from)
+	rows, err := tx.QueryContext(ctx, `SELECT room_id, author FROM room_blocked WHERE room_id IN (`+
+		placeholders(len(cands))+`) AND from_day < ? AND to_day > ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	defer rows.Close()
+	blocked := map[roomKey]bool{}
+	for rows.Next() {
+		var k roomKey
+		if err := rows.Scan(&k.id, &k.author); err != nil {
+			return nil, fmt.Errorf("calendar: %w", err)
+		}
+		blocked[k] = true
+	}
+	return blocked, rows.Err()
 }
 
 // rankCandidates reads what ranking needs of the rooms w selects, at most
@@ -454,32 +565,78 @@ func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.Roo
 	return cands, rows.Err()
 }
 
-// roomsIn is w restricted to the rooms located in b (edges included),
-// through the R*Tree.
+// bandsPerDegree is how many bands of latitude a degree holds in the index
+// rooms_band (migration 0010): 50, bands of about 2.2 km.
+const bandsPerDegree = 50
+
+// maxBands is the most bands of latitude a search reads through rooms_band;
+// a taller box (over 2 degrees) is searched through the R*Tree.
+const maxBands = 100
+
+// latBand is the band of latitude lat is in: the expression rooms_band
+// indexes, computed as SQLite computes it (in doubles, truncated).
+func latBand(lat float64) int64 {
+	return int64(float64(lat+90) * bandsPerDegree)
+}
+
+// roomsIn is w restricted to the rooms located in b (edges included).
+//
+// A box of at most maxBands bands of latitude is read from the index
+// rooms_band: rooms by band of latitude, then longitude, with what the
+// filters and ranking read. The rooms of a map view are then a few runs of
+// neighbouring index entries rather than as many rows scattered over the
+// rooms table, which is what the R*Tree gives: at a million rooms, that made
+// the search several times faster. A taller box goes through the R*Tree.
 func roomsIn(w *query, b orb.Bound) *query {
 	sub := *w
 	sub.from, sub.where, sub.args = slices.Clone(w.from), slices.Clone(w.where), slices.Clone(w.args)
-	sub.inBound("rooms_geo", "r.rid", &b)
+	lo, hi := latBand(b.Min.Lat()), latBand(b.Max.Lat())
+	if hi-lo < maxBands {
+		bands := make([]any, 0, hi-lo+1)
+		for band := lo; band <= hi; band++ {
+			bands = append(bands, band)
+		}
+		sub.and(`CAST((r.lat + 90) * 50 AS INTEGER) IN (`+placeholders(len(bands))+`)`, bands...)
+	} else {
+		sub.inBound("rooms_geo", "r.rid", &b)
+	}
 	// The R*Tree stores 32-bit floats rounded outwards; check exactly.
 	sub.and(`r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`, b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat())
 	return &sub
 }
 
-// roomWhere builds the joins, conditions and arguments of a room search,
-// but for q.Bound: see roomsIn.
-func (s *Store) roomWhere(q RoomQuery) (*query, error) {
+// nights are the nights of a room search, in epoch days: [from, to).
+type nights struct{ from, to int64 }
+
+// free is w restricted to the rooms with no blocked day in st (w itself
+// when st is nil): a probe of the index room_blocked_room_days per room.
+func free(w *query, st *nights) *query {
+	if st == nil {
+		return w
+	}
+	sub := *w
+	sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
+	sub.and(`NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
+			AND b.from_day < ? AND b.to_day > ?)`, st.to, st.from)
+	return &sub
+}
+
+// roomWhere builds the joins, conditions and arguments of a room search but
+// for q.Bound (see roomsIn) and the calendar check of q's dates, which it
+// returns (see free; nil without dates).
+func (s *Store) roomWhere(q RoomQuery) (*query, *nights, error) {
 	var w query
+	var st *nights
 	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
 	if q.From != "" || q.To != "" {
 		from, to, err := domain.DateRange{From: q.From, To: q.To}.Days()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !to.After(from) {
-			return nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
+			return nil, nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
 		}
-		w.and(`NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
-			AND b.from_day < ? AND b.to_day > ?)`, epochDay(to), epochDay(from))
+		st = &nights{from: epochDay(from), to: epochDay(to)}
 	}
 	if q.Guests > 0 {
 		w.and(`r.max_guests >= ?`, q.Guests)
@@ -508,7 +665,7 @@ func (s *Store) roomWhere(q RoomQuery) (*query, error) {
 	if m := ftsQuery(q.Text); m != "" {
 		w.and(`r.rid IN (SELECT rowid FROM rooms_fts WHERE rooms_fts MATCH ?)`, m)
 	}
-	return &w, nil
+	return &w, st, nil
 }
 
 // RideQuery selects rides. Zero fields do not filter.

@@ -5,8 +5,11 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/caravan-p2p/caravan/domain"
 )
 
 // TestLatBandIsTheIndexedExpression checks that latBand computes the band
@@ -60,24 +63,7 @@ func TestRoomSearchPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			stmt, args := roomsIn(free(w, st), tc.bound).sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", DefaultCountCap+1, 0)
-			rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+stmt, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			all := strings.Join(plan, "\n")
+			all := explain(t, s, stmt, args)
 			for _, w := range tc.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("plan lacks %q:\n%s", w, all)
@@ -85,4 +71,43 @@ func TestRoomSearchPlans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRideSearchPlan checks that an along-route search takes its candidates
+// from the R*Tree of stretches and checks their window in rides_window
+// before it reads their rows.
+func TestRideSearchPlan(t *testing.T) {
+	s := openTest(t)
+	q := RideSearch{RideQuery: domain.RideQuery{Pickup: orb.Point{-0.13, 51.51}, Dropoff: orb.Point{2.35, 48.86},
+		After: testNow, Before: testNow.Add(6 * time.Hour)}}
+	stmt, args := s.rideCandidates(&q)
+	plan := explain(t, s, stmt, args)
+	for _, want := range []string{"SEARCH r USING INTEGER PRIMARY KEY", "COVERING INDEX rides_window (rid=?", "SCAN ride_legs_geo VIRTUAL TABLE"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+}
+
+// explain is the query plan of a statement, a step a line.
+func explain(t *testing.T, s *Store, stmt string, args []any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+stmt, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }

@@ -76,7 +76,8 @@ func SortRideMatches(hits []RideMatchHit) {
 // in the window with the seats (checked in rides_window, a small index that
 // holds what that check reads): only then the rows, whose routes are long.
 // Around two big cities, thousands of rides pass near both and a tenth of
-// them in the window.
+// them in the window: the R*Tree's third dimension, the time from a ride's
+// departure to its arrival, leaves most of the others out already.
 func (s *Store) rideCandidates(q *RideSearch) (string, []any) {
 	km := q.SearchRadiusKm()
 	// near is the rides with a stretch whose box meets the box around p
@@ -91,8 +92,20 @@ func (s *Store) rideCandidates(q *RideSearch) (string, []any) {
 		}
 		return strings.Join(sub, ` UNION `), args
 	}
-	pickup, pArgs := near(q.Pickup, "", nil)
-	both, bothArgs := near(q.Dropoff, fmt.Sprintf(` AND (id >> %d) IN (%s)`, legShift, pickup), pArgs)
+	// The window, in the R*Tree's dimension of time (see rides_window below
+	// for the exact check).
+	var when string
+	var whenArgs []any
+	if !q.Before.IsZero() {
+		when += ` AND min_t <= ?`
+		whenArgs = append(whenArgs, q.Before.UnixMilli())
+	}
+	if !q.After.IsZero() {
+		when += ` AND max_t >= ?`
+		whenArgs = append(whenArgs, q.After.UnixMilli())
+	}
+	pickup, pArgs := near(q.Pickup, when, whenArgs)
+	both, bothArgs := near(q.Dropoff, when+fmt.Sprintf(` AND (id >> %d) IN (%s)`, legShift, pickup), append(slices.Clone(whenArgs), pArgs...))
 	var w query
 	w.and(`w.rid IN (`+both+`)`, bothArgs...)
 	w.and(`w.expires_at > ?`, s.nowMs(q.Now))

@@ -616,8 +616,11 @@ func free(w *query, st *nights) *query {
 	}
 	sub := *w
 	sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
-	sub.and(`NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
-			AND b.from_day < ? AND b.to_day > ?)`, st.to, st.from)
+	// The probe only when the span of the room's blocked days meets the
+	// nights (migration 0010): most rooms' calendars are empty or elsewhere.
+	sub.and(`(r.blocked_from IS NULL OR r.blocked_from >= ? OR r.blocked_to <= ? OR
+		NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
+			AND b.from_day < ? AND b.to_day > ?))`, st.to, st.from, st.to, st.from)
 	return &sub
 }
 

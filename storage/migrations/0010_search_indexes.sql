@@ -5,8 +5,33 @@
 -- read: the rooms of a view are a few runs of neighbouring entries, where
 -- the R*Tree leads to as many rows scattered over the rooms table. The
 -- expression must stay the one storage.roomsIn writes (and latBand computes).
+--
+-- blocked_from and blocked_to are the first and the last-but-one day
+-- (epoch days, [from, to)) of all the blocked days of a room, NULL for none:
+-- a search probes the calendar only for the rooms whose span meets its
+-- nights. Triggers keep them: a room's row takes its span when it is
+-- inserted, and a blocked day inserted or deleted updates its room's.
+ALTER TABLE rooms ADD COLUMN blocked_from INTEGER;
+ALTER TABLE rooms ADD COLUMN blocked_to INTEGER;
+UPDATE rooms SET (blocked_from, blocked_to) = (SELECT min(b.from_day), max(b.to_day) FROM room_blocked b
+        WHERE b.room_id = rooms.id AND b.author = rooms.author)
+    WHERE id IN (SELECT room_id FROM room_blocked);
+CREATE TRIGGER rooms_ai_blocked AFTER INSERT ON rooms BEGIN
+    UPDATE rooms SET (blocked_from, blocked_to) = (SELECT min(b.from_day), max(b.to_day) FROM room_blocked b
+        WHERE b.room_id = new.id AND b.author = new.author) WHERE rid = new.rid;
+END;
+CREATE TRIGGER room_blocked_ai AFTER INSERT ON room_blocked BEGIN
+    UPDATE rooms SET blocked_from = min(coalesce(blocked_from, new.from_day), new.from_day),
+        blocked_to = max(coalesce(blocked_to, new.to_day), new.to_day)
+        WHERE rid = (SELECT rid FROM records WHERE id = new.room_id) AND author = new.author;
+END;
+CREATE TRIGGER room_blocked_ad AFTER DELETE ON room_blocked BEGIN
+    UPDATE rooms SET (blocked_from, blocked_to) = (SELECT min(b.from_day), max(b.to_day) FROM room_blocked b
+        WHERE b.room_id = old.room_id AND b.author = old.author)
+        WHERE rid = (SELECT rid FROM records WHERE id = old.room_id) AND author = old.author;
+END;
 CREATE INDEX rooms_band ON rooms(CAST((lat + 90) * 50 AS INTEGER), lon, lat,
-    max_guests, expires_at, price_per_night, id, author);
+    max_guests, expires_at, price_per_night, id, author, blocked_from, blocked_to);
 
 -- The calendar check of a search is one probe of this index, which holds
 -- every column the check reads (it replaces room_blocked_room, a prefix).

@@ -28,14 +28,22 @@ type RoomPageQuery struct {
 	Offset int // skip this many rooms; with RoomQuery.Limit, the page
 }
 
+// RoomCountCap is how many matching rooms RoomsPage counts exactly.
+const RoomCountCap = storage.DefaultCountCap
+
 // RoomPage is one page of rooms and how many match in all.
 type RoomPage struct {
 	Rooms []RoomListing `json:"rooms"`
-	Total int           `json:"total"`
+	// Total is how many rooms match: exact unless TotalCapped.
+	Total int `json:"total"`
+	// TotalCapped says that more than Total rooms match: a view holding
+	// more than RoomCountCap rooms is counted that far only (show "1,000+
+	// rooms — zoom in").
+	TotalCapped bool `json:"total_capped,omitempty"`
 }
 
 // RoomsPage is Rooms for one page (Limit rooms from Offset), with the total
-// number of matching rooms.
+// number of matching rooms, exact up to RoomCountCap.
 func (n *Node) RoomsPage(ctx context.Context, q RoomPageQuery) (RoomPage, error) {
 	p, err := n.store.FindRooms(ctx, storage.RoomQuery{
 		Bound: toBound(q.Bound), From: q.From, To: q.To, Guests: q.Guests,
@@ -44,7 +52,7 @@ func (n *Node) RoomsPage(ctx context.Context, q RoomPageQuery) (RoomPage, error)
 	if err != nil {
 		return RoomPage{}, err // already says "search rooms"
 	}
-	out := RoomPage{Total: p.Total, Rooms: make([]RoomListing, len(p.Hits))}
+	out := RoomPage{Total: p.Total, TotalCapped: p.TotalCapped, Rooms: make([]RoomListing, len(p.Hits))}
 	ids := make([]string, len(p.Hits))
 	for i, h := range p.Hits {
 		out.Rooms[i] = RoomListing{ID: h.ID, Author: h.Author, Version: h.Version, IssuedAt: h.IssuedAt, Mine: h.Author == n.Self(), Room: h.Room}

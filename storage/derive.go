@@ -42,7 +42,7 @@ var (
 		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 	}
 	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
-	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`
+	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // legged is a derived row with the boxes of a route's stretches.
@@ -242,8 +242,10 @@ const legShift = 12
 
 func (x *rideRow) legs(rid int64) [][]any {
 	rows := make([][]any, len(x.legBounds))
+	depart := x.DepartAt.UnixMilli() // the time span of every stretch (migration 0010)
+	arrive := max(arriveMs(&x.Ride), depart)
 	for i, b := range x.legBounds {
-		rows[i] = []any{rid<<legShift | int64(i), b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat()}
+		rows[i] = []any{rid<<legShift | int64(i), b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat(), depart, arrive}
 	}
 	return rows
 }

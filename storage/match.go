@@ -70,30 +70,55 @@ func SortRideMatches(hits []RideMatchHit) {
 }
 
 // rideCandidates builds the candidate query of an along-route search.
+//
+// The rides with a stretch near the drop-off, among those with one near the
+// pickup (a semi-join of the R*Tree of stretches with itself), then those
+// in the window with the seats (checked in rides_window, a small index that
+// holds what that check reads): only then the rows, whose routes are long.
+// Around two big cities, thousands of rides pass near both and a tenth of
+// them in the window: the R*Tree's third dimension, the time from a ride's
+// departure to its arrival, leaves most of the others out already.
 func (s *Store) rideCandidates(q *RideSearch) (string, []any) {
-	var w query
-	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
 	km := q.SearchRadiusKm()
-	// Routes with a stretch whose box meets the box around P, and one whose
-	// box meets the box around D: from the R*Tree of route stretches.
-	for _, p := range []orb.Point{q.Pickup, q.Dropoff} {
+	// near is the rides with a stretch whose box meets the box around p
+	// (two boxes across the antimeridian), with a condition more.
+	near := func(p orb.Point, and string, andArgs []any) (string, []any) {
 		var sub []string
 		var args []any
 		for _, b := range domain.BoundsAround(p, km) {
-			sub = append(sub, fmt.Sprintf(`SELECT id >> %d FROM ride_legs_geo WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?`, legShift))
+			sub = append(sub, fmt.Sprintf(`SELECT id >> %d FROM ride_legs_geo WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?%s`, legShift, and))
 			args = append(args, boxArgs(b)...)
+			args = append(args, andArgs...)
 		}
-		w.and(`r.rid IN (`+strings.Join(sub, ` UNION `)+`)`, args...)
+		return strings.Join(sub, ` UNION `), args
 	}
-	// The pickup is estimated between departure and arrival.
+	// The window, in the R*Tree's dimension of time (see rides_window below
+	// for the exact check).
+	var when string
+	var whenArgs []any
 	if !q.Before.IsZero() {
-		w.and(`r.depart_at < ?`, q.Before.UnixMilli()+1)
+		when += ` AND min_t <= ?`
+		whenArgs = append(whenArgs, q.Before.UnixMilli())
 	}
 	if !q.After.IsZero() {
-		w.and(`r.arrive_at >= ?`, q.After.UnixMilli())
+		when += ` AND max_t >= ?`
+		whenArgs = append(whenArgs, q.After.UnixMilli())
 	}
-	w.and(`r.seats_left >= ?`, q.SeatsWanted())
-	return w.sql(`SELECT `+rideColumns+` FROM rides r`, "", 0, 0)
+	pickup, pArgs := near(q.Pickup, when, whenArgs)
+	both, bothArgs := near(q.Dropoff, when+fmt.Sprintf(` AND (id >> %d) IN (%s)`, legShift, pickup), append(slices.Clone(whenArgs), pArgs...))
+	var w query
+	w.and(`w.rid IN (`+both+`)`, bothArgs...)
+	w.and(`w.expires_at > ?`, s.nowMs(q.Now))
+	// The pickup is estimated between departure and arrival.
+	if !q.Before.IsZero() {
+		w.and(`w.depart_at < ?`, q.Before.UnixMilli()+1)
+	}
+	if !q.After.IsZero() {
+		w.and(`w.arrive_at >= ?`, q.After.UnixMilli())
+	}
+	w.and(`w.seats_left >= ?`, q.SeatsWanted())
+	inWindow, args := w.sql(`SELECT w.rid FROM rides w INDEXED BY rides_window`, "", 0, 0)
+	return `SELECT ` + rideColumns + ` FROM rides r WHERE r.rid IN (` + inWindow + `)`, args
 }
 
 // boxArgs are the arguments of a "box meets box" condition.

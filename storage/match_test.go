@@ -276,11 +276,18 @@ func TestSearchRoomsOracle(t *testing.T) {
 		}
 		return true
 	}
+	var capped, exact int
 	for i := range 300 {
 		c := rooms[rng.IntN(len(rooms))].room
 		w, h := 0.05+rng.Float64()*2, 0.05+rng.Float64()*1.5
+		if i%5 == 0 { // taller than maxBands bands: through the R*Tree
+			h *= 4
+		}
 		b := orb.Bound{Min: orb.Point{max(c.Lon-w, -180), max(c.Lat-h, -90)}, Max: orb.Point{min(c.Lon+w*rng.Float64(), 180), min(c.Lat+h*rng.Float64(), 90)}}
 		q := RoomQuery{Bound: &b, Guests: rng.IntN(4), Limit: rng.IntN(30), Offset: rng.IntN(3) * 5}
+		if rng.IntN(2) == 0 { // a small cap, so that many views pass it
+			q.CountCap = 1 + rng.IntN(60)
+		}
 		if rng.IntN(2) == 0 {
 			from := time.Date(2026, 12, 1+rng.IntN(20), 0, 0, 0, 0, time.UTC)
 			q.From, q.To = from.Format(domain.DateLayout), from.AddDate(0, 0, 1+rng.IntN(7)).Format(domain.DateLayout)
@@ -296,8 +303,16 @@ func TestSearchRoomsOracle(t *testing.T) {
 			}
 		}
 		domain.RankRooms(b, cands)
-		if page.Total != len(cands) {
-			t.Fatalf("query %d: total %d, want %d", i, page.Total, len(cands))
+		// Exact up to the cap when paged, capped beyond it.
+		wantTotal, wantCapped := len(cands), false
+		if most := q.countCap(); q.Limit > 0 && len(cands) > most {
+			wantTotal, wantCapped = most, true
+			capped++
+		} else if q.Limit > 0 && len(cands) > 0 {
+			exact++
+		}
+		if page.Total != wantTotal || page.TotalCapped != wantCapped {
+			t.Fatalf("query %d: total %d capped %v, want %d %v", i, page.Total, page.TotalCapped, wantTotal, wantCapped)
 		}
 		cands = cands[min(q.Offset, len(cands)):]
 		if q.Limit > 0 {
@@ -315,8 +330,19 @@ func TestSearchRoomsOracle(t *testing.T) {
 			t.Fatalf("query %d %+v:\n got %v\nwant %v", i, q, got, want)
 		}
 	}
-	// Newest first without a view: the same set as a scan, by issue time.
-	page, err := s.FindRooms(ctx, RoomQuery{Guests: 3, Limit: 10, Offset: 3})
+	if capped < 30 || exact < 30 {
+		t.Errorf("%d paged queries passed the count cap and %d did not: too few to test both", capped, exact)
+	}
+	// Newest first without a view: the same set as a scan, by issue time;
+	// the total capped or not.
+	page, err := s.FindRooms(ctx, RoomQuery{Guests: 3, Limit: 10, Offset: 3, CountCap: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.TotalCapped || page.Total != 100 {
+		t.Errorf("newest first, capped at 100: total %d capped %v", page.Total, page.TotalCapped)
+	}
+	page, err = s.FindRooms(ctx, RoomQuery{Guests: 3, Limit: 10, Offset: 3, CountCap: len(rooms)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,8 +352,8 @@ func TestSearchRoomsOracle(t *testing.T) {
 			want = append(want, rooms[i].id)
 		}
 	}
-	if page.Total != len(want) {
-		t.Errorf("newest first: total %d, want %d", page.Total, len(want))
+	if page.Total != len(want) || page.TotalCapped {
+		t.Errorf("newest first: total %d capped %v, want %d", page.Total, page.TotalCapped, len(want))
 	}
 	got := make([]string, len(page.Hits))
 	for j, h := range page.Hits {

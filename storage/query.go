@@ -86,6 +86,24 @@ type RoomQuery struct {
 	Limit     int        // at most this many hits; 0 for all
 	Offset    int        // skip this many hits
 	Now       time.Time  // rooms expired at Now are left out; zero for the store's clock
+	// CountCap is how many matching rooms FindRooms counts exactly (when
+	// it pages): beyond it the total says "more" (RoomPage.TotalCapped).
+	// 0 for DefaultCountCap.
+	CountCap int
+}
+
+// DefaultCountCap is how many matching rooms FindRooms counts exactly. A
+// view that holds more gets "1,000+ rooms — zoom in", as map searches say:
+// an exact count of tens of thousands of rooms would cost more than the
+// page itself, and tells a person nothing more.
+const DefaultCountCap = 1000
+
+// countCap is q.CountCap or its default.
+func (q *RoomQuery) countCap() int {
+	if q.CountCap > 0 {
+		return q.CountCap
+	}
+	return DefaultCountCap
 }
 
 // RoomOrder is how room hits are sorted.
@@ -124,6 +142,8 @@ func (q *RoomQuery) validate() error {
 		return fmt.Errorf("price range: minimum %v is above maximum %v", q.MinPrice, q.MaxPrice)
 	case q.Limit < 0 || q.Offset < 0:
 		return fmt.Errorf("limit %d offset %d: give 0 or more", q.Limit, q.Offset)
+	case q.CountCap < 0:
+		return fmt.Errorf("count cap %d: give 0 (the default) or more", q.CountCap)
 	case q.Order < OrderAuto || q.Order > OrderRanked:
 		return fmt.Errorf("unknown room order %d", q.Order)
 	}
@@ -143,8 +163,17 @@ type RoomHit struct {
 
 // RoomPage is one page of room hits and how many rooms match in all.
 type RoomPage struct {
-	Hits  []RoomHit
+	Hits []RoomHit
+	// Total is how many rooms match: exact when TotalCapped is false.
 	Total int
+	// TotalCapped says that more than Total rooms match: the count stopped
+	// at the query's cap (RoomQuery.CountCap), and Total is that cap.
+	TotalCapped bool
+}
+
+// setTotal records n matches counted up to most: n > most means more.
+func (p *RoomPage) setTotal(n, most int) {
+	p.Total, p.TotalCapped = min(n, most), n > most
 }
 
 // query collects the WHERE clauses and their arguments of a search.
@@ -223,7 +252,8 @@ func (s *Store) SearchRooms(ctx context.Context, q RoomQuery) ([]RoomHit, error)
 }
 
 // FindRooms is SearchRooms with the number of matching rooms before Limit
-// and Offset, for paging.
+// and Offset, for paging: exact up to q's count cap, "more" beyond it (see
+// RoomPage).
 func (s *Store) FindRooms(ctx context.Context, q RoomQuery) (RoomPage, error) {
 	p, err := s.findRooms(ctx, q, true)
 	if err != nil {
@@ -236,7 +266,7 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	if err := q.validate(); err != nil {
 		return RoomPage{}, err
 	}
-	w, err := s.roomWhere(q)
+	w, st, err := s.roomWhere(q)
 	if err != nil {
 		return RoomPage{}, err
 	}
@@ -248,7 +278,11 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	}
 	defer tx.Rollback()
 	if q.ranked() {
-		return rankedRooms(ctx, tx, q, w)
+		return rankedRooms(ctx, tx, q, w, st)
+	}
+	w = free(w, st)
+	if q.Bound != nil {
+		w = roomsIn(w, *q.Bound)
 	}
 	var page RoomPage
 	stmt, args := w.sql(`SELECT `+roomColumns+` FROM rooms r`, `r.issued_at DESC, r.rid DESC`, q.Limit, q.Offset)
@@ -269,10 +303,13 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	}
 	page.Total = len(page.Hits)
 	if total && (q.Limit > 0 || q.Offset > 0) {
-		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
+		most := q.countCap()
+		stmt, args := w.sql(`SELECT 1 FROM rooms r`, "", most+1, 0)
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&n); err != nil {
 			return page, fmt.Errorf("count: %w", err)
 		}
+		page.setTotal(n, most)
 	}
 	return page, nil
 }
@@ -293,64 +330,32 @@ type rankedCand struct {
 	rank domain.RoomRank
 }
 
-// rankedRooms ranks the matches of q around the centre of its Bound with
-// domain, then reads the whole rows of the page only.
+// rankedRooms ranks the matches of q (the rooms w selects in q.Bound, free
+// in st) around the centre of its Bound with domain, then reads the whole
+// rows of the page only.
 //
-// A page needs only the best Offset+Limit rooms, and ranking compares rings
-// first: so when many rooms match, it counts them in SQL and ranks only
-// those within k rings of the centre (a box around it), k doubling until
-// that holds a page's worth (every room of rings < k is in the box).
-func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPage, error) {
+// With a Limit, it reads what ranking needs of the matches up to the count
+// cap and one more: when they are all, it ranks them. When there are more,
+// the total is capped and the page is found ring by ring (rankedNear).
+func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights) (RoomPage, error) {
 	var page RoomPage
 	ranker := domain.NewRoomRanker(*q.Bound)
-	var cands []rankedCand
-	need := q.Offset + q.Limit
+	limit := 0
 	if q.Limit > 0 {
-		stmt, args := w.sql(`SELECT count(*) FROM rooms r`, "", 0, 0)
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&page.Total); err != nil {
-			return page, fmt.Errorf("count: %w", err)
-		}
+		limit = q.countCap() + 1
 	}
-	if q.Limit > 0 && page.Total > 2*need {
-		for k := 1; ; k *= 2 {
-			km := float64(k) * ranker.RingKm
-			var near []rankedCand
-			covers := false
-			for _, b := range domain.BoundsAround(ranker.Centre, km) {
-				if !b.Intersects(*q.Bound) {
-					continue
-				}
-				x := orb.Bound{
-					Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
-					Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
-				}
-				covers = covers || x == *q.Bound
-				sub := *w
-				sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
-				sub.and(`g.max_lon >= ? AND g.min_lon <= ? AND g.max_lat >= ? AND g.min_lat <= ?
-					AND r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`,
-					x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat(), x.Min.Lon(), x.Max.Lon(), x.Min.Lat(), x.Max.Lat())
-				got, err := rankCandidates(ctx, tx, &sub, ranker)
-				if err != nil {
-					return page, err
-				}
-				near = append(near, got...)
-			}
-			if covers {
-				cands = near // the whole view
-				break
-			}
-			cands = slices.DeleteFunc(near, func(c rankedCand) bool { return c.rank.Ring >= k })
-			if len(cands) >= need {
-				break
-			}
-		}
-	} else {
-		var err error
-		if cands, err = rankCandidates(ctx, tx, w, ranker); err != nil {
+	cands, err := rankCandidates(ctx, tx, roomsIn(free(w, st), *q.Bound), ranker, limit)
+	if err != nil {
+		return page, err
+	}
+	page.Total = len(cands)
+	if q.Limit > 0 {
+		page.setTotal(len(cands), q.countCap())
+	}
+	if page.TotalCapped {
+		if cands, err = rankedNear(ctx, tx, q, w, st, ranker, q.Offset+q.Limit); err != nil {
 			return page, err
 		}
-		page.Total = len(cands)
 	}
 	slices.SortFunc(cands, func(a, b rankedCand) int { return a.rank.Compare(b.rank) })
 	cands = cands[min(q.Offset, len(cands)):]
@@ -391,10 +396,156 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query) (RoomPa
 	return page, nil
 }
 
-// rankCandidates reads what ranking needs of the rooms w selects, and ranks
-// each.
-func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.RoomRanker) ([]rankedCand, error) {
-	stmt, args := w.sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
+// rankedNear returns the best need matches of q around the ranker's centre
+// (the rooms w selects in q.Bound, free in st), or more, in no order.
+//
+// Ranking compares rings first, then (rooms being unrated: roomRating)
+// prices: so it takes ring 0, then ring 1, and so on, until it holds need
+// rooms; and the rooms of one ring by price, from the rooms of a box around
+// it, sorted by SQLite, stopping at the first price above the need-th room's.
+// In a crowded view, thousands of rooms lie in ring 0, and the cheapest few
+// dozen of them are all that cross over from SQLite and are checked against
+// the calendar. When a ring's box holds the whole view (few rooms near the
+// centre), it ranks the rest of the view at once.
+func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
+	var out []rankedCand
+	for ring := 0; ; ring++ {
+		var boxes []orb.Bound
+		covers := false
+		for _, b := range domain.BoundsAround(ranker.Centre, float64(ring+1)*ranker.RingKm) {
+			if !b.Intersects(*q.Bound) {
+				continue
+			}
+			x := orb.Bound{
+				Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
+				Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
+			}
+			covers = covers || x == *q.Bound
+			boxes = append(boxes, x)
+		}
+		if covers {
+			rest, err := rankCandidates(ctx, tx, roomsIn(free(w, st), *q.Bound), ranker, 0)
+			if err != nil {
+				return nil, err
+			}
+			// Every match of the rings before is in out already.
+			rest = slices.DeleteFunc(rest, func(c rankedCand) bool { return c.rank.Ring < ring })
+			return append(out, rest...), nil
+		}
+		got, err := cheapestOfRing(ctx, tx, w, st, boxes, ranker, ring, need-len(out))
+		if err != nil {
+			return nil, err
+		}
+		if out = append(out, got...); len(out) >= need {
+			return out, nil
+		}
+	}
+}
+
+// calendarBatch is how many rooms cheapestOfRing checks against the
+// calendar at once.
+const calendarBatch = 64
+
+// cheapestOfRing returns the want cheapest matches in ring (and the rooms
+// as cheap as the last of them), or all when there are fewer: the rooms w
+// selects in boxes (which hold the ring) read by price, checked against the
+// calendar (st) a batch at a time.
+func cheapestOfRing(ctx context.Context, tx querier, w *query, st *nights, boxes []orb.Bound, ranker domain.RoomRanker, ring, want int) ([]rankedCand, error) {
+	var stmts []string
+	var args []any
+	for _, b := range boxes {
+		stmt, a := roomsIn(w, b).sql(`SELECT r.rid, r.id, r.author, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
+		stmts, args = append(stmts, stmt), append(args, a...)
+	}
+	rows, err := tx.QueryContext(ctx, strings.Join(stmts, " UNION ALL ")+" ORDER BY 6", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var got, batch []rankedCand
+	var authors []string
+	most := math.Inf(1) // the price of the want-th match, once known
+	check := func() error {
+		blocked, err := blockedRooms(ctx, tx, batch, authors, st)
+		if err != nil {
+			return err
+		}
+		for i, c := range batch {
+			if !blocked[roomKey{c.rank.ID, authors[i]}] {
+				got = append(got, c)
+			}
+		}
+		batch, authors = batch[:0], authors[:0]
+		if len(got) >= want {
+			most = got[want-1].rank.Price
+		}
+		return nil
+	}
+	for rows.Next() {
+		var c rankedCand
+		var rc domain.RoomCandidate
+		var author string
+		if err := rows.Scan(&c.rid, &rc.ID, &author, &rc.Location[0], &rc.Location[1], &rc.Price); err != nil {
+			return nil, err
+		}
+		if rc.Price > most {
+			break
+		}
+		rc.Rating = roomRating(rc.ID)
+		if c.rank = ranker.Rank(rc); c.rank.Ring != ring {
+			continue
+		}
+		batch, authors = append(batch, c), append(authors, author)
+		if len(batch) == calendarBatch {
+			if err := check(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := check(); err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+// roomKey is a room's id and author: a calendar blocks its author's room.
+type roomKey struct{ id, author string }
+
+// blockedRooms returns which of the rooms cands (with their authors) have a
+// blocked day in st; none when st is nil.
+func blockedRooms(ctx context.Context, tx querier, cands []rankedCand, authors []string, st *nights) (map[roomKey]bool, error) {
+	if st == nil || len(cands) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(cands)+2)
+	for _, c := range cands {
+		args = append(args, c.rank.ID)
+	}
+	args = append(args, st.to, st.from)
+	rows, err := tx.QueryContext(ctx, `SELECT room_id, author FROM room_blocked WHERE room_id IN (`+
+		placeholders(len(cands))+`) AND from_day < ? AND to_day > ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	defer rows.Close()
+	blocked := map[roomKey]bool{}
+	for rows.Next() {
+		var k roomKey
+		if err := rows.Scan(&k.id, &k.author); err != nil {
+			return nil, fmt.Errorf("calendar: %w", err)
+		}
+		blocked[k] = true
+	}
+	return blocked, rows.Err()
+}
+
+// rankCandidates reads what ranking needs of the rooms w selects, at most
+// limit of them (0 for all), and ranks each.
+func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.RoomRanker, limit int) ([]rankedCand, error) {
+	stmt, args := w.sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", limit, 0)
 	rows, err := tx.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, err
@@ -414,25 +565,81 @@ func rankCandidates(ctx context.Context, tx querier, w *query, ranker domain.Roo
 	return cands, rows.Err()
 }
 
-// roomWhere builds the joins, conditions and arguments of a room search.
-func (s *Store) roomWhere(q RoomQuery) (*query, error) {
-	var w query
-	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
-	if q.Bound != nil {
-		w.inBound("rooms_geo", "r.rid", q.Bound)
-		// The R*Tree stores 32-bit floats rounded outwards; check exactly.
-		w.and(`r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`, q.Bound.Min.Lon(), q.Bound.Max.Lon(), q.Bound.Min.Lat(), q.Bound.Max.Lat())
+// bandsPerDegree is how many bands of latitude a degree holds in the index
+// rooms_band (migration 0010): 50, bands of about 2.2 km.
+const bandsPerDegree = 50
+
+// maxBands is the most bands of latitude a search reads through rooms_band;
+// a taller box (over 2 degrees) is searched through the R*Tree.
+const maxBands = 100
+
+// latBand is the band of latitude lat is in: the expression rooms_band
+// indexes, computed as SQLite computes it (in doubles, truncated).
+func latBand(lat float64) int64 {
+	return int64(float64(lat+90) * bandsPerDegree)
+}
+
+// roomsIn is w restricted to the rooms located in b (edges included).
+//
+// A box of at most maxBands bands of latitude is read from the index
+// rooms_band: rooms by band of latitude, then longitude, with what the
+// filters and ranking read. The rooms of a map view are then a few runs of
+// neighbouring index entries rather than as many rows scattered over the
+// rooms table, which is what the R*Tree gives: at a million rooms, that made
+// the search several times faster. A taller box goes through the R*Tree.
+func roomsIn(w *query, b orb.Bound) *query {
+	sub := *w
+	sub.from, sub.where, sub.args = slices.Clone(w.from), slices.Clone(w.where), slices.Clone(w.args)
+	lo, hi := latBand(b.Min.Lat()), latBand(b.Max.Lat())
+	if hi-lo < maxBands {
+		bands := make([]any, 0, hi-lo+1)
+		for band := lo; band <= hi; band++ {
+			bands = append(bands, band)
+		}
+		sub.and(`CAST((r.lat + 90) * 50 AS INTEGER) IN (`+placeholders(len(bands))+`)`, bands...)
+	} else {
+		sub.inBound("rooms_geo", "r.rid", &b)
 	}
+	// The R*Tree stores 32-bit floats rounded outwards; check exactly.
+	sub.and(`r.lon BETWEEN ? AND ? AND r.lat BETWEEN ? AND ?`, b.Min.Lon(), b.Max.Lon(), b.Min.Lat(), b.Max.Lat())
+	return &sub
+}
+
+// nights are the nights of a room search, in epoch days: [from, to).
+type nights struct{ from, to int64 }
+
+// free is w restricted to the rooms with no blocked day in st (w itself
+// when st is nil): a probe of the index room_blocked_room_days per room.
+func free(w *query, st *nights) *query {
+	if st == nil {
+		return w
+	}
+	sub := *w
+	sub.where, sub.args = slices.Clone(w.where), slices.Clone(w.args)
+	// The probe only when the span of the room's blocked days meets the
+	// nights (migration 0010): most rooms' calendars are empty or elsewhere.
+	sub.and(`(r.blocked_from IS NULL OR r.blocked_from >= ? OR r.blocked_to <= ? OR
+		NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
+			AND b.from_day < ? AND b.to_day > ?))`, st.to, st.from, st.to, st.from)
+	return &sub
+}
+
+// roomWhere builds the joins, conditions and arguments of a room search but
+// for q.Bound (see roomsIn) and the calendar check of q's dates, which it
+// returns (see free; nil without dates).
+func (s *Store) roomWhere(q RoomQuery) (*query, *nights, error) {
+	var w query
+	var st *nights
+	w.and(`r.expires_at > ?`, s.nowMs(q.Now))
 	if q.From != "" || q.To != "" {
 		from, to, err := domain.DateRange{From: q.From, To: q.To}.Days()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !to.After(from) {
-			return nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
+			return nil, nil, fmt.Errorf("to %s is not after from %s", q.To, q.From)
 		}
-		w.and(`NOT EXISTS (SELECT 1 FROM room_blocked b WHERE b.room_id = r.id AND b.author = r.author
-			AND b.from_day < ? AND b.to_day > ?)`, epochDay(to), epochDay(from))
+		st = &nights{from: epochDay(from), to: epochDay(to)}
 	}
 	if q.Guests > 0 {
 		w.and(`r.max_guests >= ?`, q.Guests)
@@ -461,7 +668,7 @@ func (s *Store) roomWhere(q RoomQuery) (*query, error) {
 	if m := ftsQuery(q.Text); m != "" {
 		w.and(`r.rid IN (SELECT rowid FROM rooms_fts WHERE rooms_fts MATCH ?)`, m)
 	}
-	return &w, nil
+	return &w, st, nil
 }
 
 // RideQuery selects rides. Zero fields do not filter.

@@ -46,7 +46,28 @@ func init() {
 		_, err := c.Exec("PRAGMA wal_autocheckpoint = 10000", nil)
 		return err
 	}})
+	sql.Register(readDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA mmap_size = "+strconv.Itoa(readMmapBytes), nil)
+		return err
+	}})
 }
+
+// readDriverName is go-sqlite3 for the reader pool: its connections also map
+// the first readMmapBytes of the file, so a page read there is a memory
+// access to the operating system's cache rather than a read call and a copy.
+// At a million rooms, a map view's calendar probes touch over a thousand
+// pages scattered over a 4 GB file.
+const readDriverName = "sqlite3_caravan_read"
+
+// readMmapBytes is how much of the file a reader maps (2 GiB). A mapping as
+// large as the file stalled for minutes under load; this one has not.
+const readMmapBytes = 2 << 30
+
+// readCacheKiB is the page cache of a reader, in KiB (256 MB; it only fills as
+// pages are read). The writer keeps 16 MB. At a million rooms, 16 MB let a
+// view search miss the cache a thousand times; P3's median went from about
+// 12 ms to about 7.
+const readCacheKiB = 256 << 10
 
 // Store is a Caravan database. Its methods are safe for concurrent use.
 type Store struct {
@@ -88,6 +109,7 @@ func dsn(path string, kind int) string {
 		q.Set("_txlock", "immediate")
 	case connRead:
 		q.Set("_query_only", "1")
+		q.Set("_cache_size", strconv.Itoa(-readCacheKiB))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -107,7 +129,7 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open(driverName, dsn(path, connRead))
+	r, err := sql.Open(readDriverName, dsn(path, connRead))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s for reading: %w", path, err)

@@ -24,8 +24,9 @@ func (e *env) searchRoomsCommand() *cobra.Command {
 	rooms := &cobra.Command{
 		Use:   "rooms",
 		Short: "Find rooms in an area, for dates, guests, price and words",
-		Long: "Find rooms in the local store. With --bbox they are ranked around the centre of the box\n" +
-			"(nearer first; about as near, better rated then cheaper); without, newest first.",
+		Long: fmt.Sprintf("Find rooms in the local store. With --bbox they are ranked around the centre of the box\n"+
+			"(nearer first; about as near, better rated then cheaper); without, newest first. With\n"+
+			"--limit, the total is counted up to %d (\"%d+ rooms\" beyond).", app.RoomCountCap, app.RoomCountCap),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if bbox != "" {
@@ -66,9 +67,12 @@ func (e *env) searchRoomsCommand() *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%.2f %s\t%d\t%.4f,%.4f\n", r.ID, r.Title, r.PricePerNight, r.Currency, r.MaxGuests, r.Lat, r.Lon)
 				}
 				tw.Flush()
-				if len(found) == page.Total {
+				switch {
+				case page.TotalCapped: // the count stopped at its cap
+					fmt.Fprintf(w, "%d to %d of %d+ rooms (zoom in or filter to count them)\n", q.Offset+1, q.Offset+len(found), page.Total)
+				case len(found) == page.Total:
 					fmt.Fprintln(w, plural(len(found), "room"))
-				} else {
+				default:
 					fmt.Fprintf(w, "%d to %d of %s\n", min(q.Offset+1, page.Total), q.Offset+len(found), plural(page.Total, "room"))
 				}
 			})

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -43,11 +44,21 @@ func (s *Store) Expiring(ctx context.Context, author string, kinds []domain.Kind
 	return out, nil
 }
 
+// ownListingRids selects the rids of the :author's rooms and rides, and
+// ownRids those and of its wishes, through the derived tables' author indexes
+// (a scan of records by author would read every record). A calendar lives in
+// its room's cells, so the rooms stand for their calendars.
+const (
+	ownListingRids = `SELECT rid FROM rooms WHERE author = :author UNION ALL SELECT rid FROM rides WHERE author = :author`
+	ownRids        = ownListingRids + ` UNION ALL SELECT rid FROM wishes WHERE author = :author`
+	ownCellsSQL    = `SELECT DISTINCT c.value FROM records r, json_each(r.cells) c WHERE r.rid IN (` + ownRids + `) ORDER BY 1`
+	ownListingsSQL = `SELECT raw FROM records WHERE rid IN (` + ownListingRids + `) AND expires_at > :now ORDER BY id DESC`
+)
+
 // OwnCells returns the cells of author's current listings (rooms, rides and
 // calendars) and wishes, sorted: the areas the author's node keeps following.
 func (s *Store) OwnCells(ctx context.Context, author string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT c.value FROM records r, json_each(r.cells) c
-		WHERE r.author = ? AND r.kind IN ('room', 'ride', 'calendar', 'wish') ORDER BY 1`, author)
+	rows, err := s.r.QueryContext(ctx, ownCellsSQL, sql.Named("author", author))
 	if err != nil {
 		return nil, fmt.Errorf("cells of own listings: %w", err)
 	}

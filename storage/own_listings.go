@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -13,8 +14,7 @@ import (
 // manages in My listings. Deleted ones (tombstones) are left out.
 func (s *Store) OwnListings(ctx context.Context, author string, now time.Time) ([]domain.Record, error) {
 	var out []domain.Record
-	err := s.scanRaw(ctx, `SELECT raw FROM records WHERE author = ? AND kind IN ('room', 'ride') AND expires_at > ?
-		ORDER BY id DESC`, []any{author, s.nowMs(now)}, func(r domain.Record) error {
+	err := s.scanRaw(ctx, ownListingsSQL, []any{sql.Named("author", author), sql.Named("now", s.nowMs(now))}, func(r domain.Record) error {
 		out = append(out, r)
 		return nil
 	})

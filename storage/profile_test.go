@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -51,25 +52,30 @@ func TestLatestProfile(t *testing.T) {
 	}
 }
 
-// TestLatestProfileUsesIndex guards the query against scanning every record,
-// which a bound kind parameter would make it do.
-func TestLatestProfileUsesIndex(t *testing.T) {
+// TestOwnQueriesUseIndexes guards the queries of a user's own records
+// against scanning every record.
+func TestOwnQueriesUseIndexes(t *testing.T) {
 	s := openTest(t)
-	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT raw FROM records WHERE kind = 'profile' AND author = ? AND expires_at > ? ORDER BY issued_at DESC LIMIT 1`, "x", 0)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, stmt string
+		args       []any
+		want       []string
+	}{
+		{"latest profile", latestProfileSQL, []any{"x", 0}, []string{"records_profile_author"}},
+		{"own cells", ownCellsSQL, []any{sql.Named("author", "x")}, []string{"rooms_author", "rides_author", "wishes_author"}},
+		{"own listings", ownListingsSQL, []any{sql.Named("author", "x"), sql.Named("now", 0)}, []string{"rooms_author", "rides_author"}},
 	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if p := strings.Join(plan, "; "); !strings.Contains(p, "records_profile_author") {
-		t.Errorf("plan %q does not use records_profile_author", p)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := explain(t, s, tt.stmt, tt.args)
+			for _, want := range tt.want {
+				if !strings.Contains(plan, want) {
+					t.Errorf("plan lacks %s:\n%s", want, plan)
+				}
+			}
+			if strings.Contains(plan, "SCAN r\n") || strings.Contains(plan, "SCAN records") {
+				t.Errorf("plan scans records:\n%s", plan)
+			}
+		})
 	}
 }

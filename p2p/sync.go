@@ -377,19 +377,16 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		progress(false, nil)
 	}
 
+	var mine itemIndex
 	for batch := range slices.Chunk(have, BatchSize) {
-		recs, err := p.sink.RecordsByHash(ctx, batch)
+		raws, err := p.sink.RecordsByItems(ctx, cell, mine.items(items, batch))
 		if err != nil {
 			return fmt.Errorf("read records to push: %w", err)
 		}
 		w.deadline(roundTimeout)
 		sent := 0
-		for i := range recs {
-			if !domain.InTopic(&recs[i], cell) {
-				continue
-			}
-			data, err := recs[i].Encode()
-			if err != nil || len(data) > domain.MaxWireSize {
+		for _, data := range raws {
+			if len(data) > domain.MaxWireSize {
 				continue
 			}
 			if err := w.send(frameRecord, data); err != nil {
@@ -414,6 +411,30 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 
 	w.deadline(streamTimeout)
 	return w.sendNow(frameDone, nil)
+}
+
+// itemIndex finds this side's sync items of a session by hash: the other
+// side names records by hash, the Sink finds them by item.
+type itemIndex map[[32]byte]int64
+
+// items are the items among all with these hashes, each once; the index is
+// built on first use.
+func (x *itemIndex) items(all []domain.SyncItem, hashes [][32]byte) []domain.SyncItem {
+	if *x == nil {
+		*x = make(itemIndex, len(all))
+		for _, it := range all {
+			(*x)[it.Hash] = it.IssuedAt
+		}
+	}
+	out := make([]domain.SyncItem, 0, len(hashes))
+	seen := make(map[[32]byte]bool, len(hashes))
+	for _, h := range hashes {
+		if at, ok := (*x)[h]; ok && !seen[h] {
+			seen[h] = true
+			out = append(out, domain.SyncItem{IssuedAt: at, Hash: h})
+		}
+	}
+	return out
 }
 
 // ask requests a batch of records by hash.
@@ -519,7 +540,7 @@ func (p *Peer) handleSync(s network.Stream) {
 	}
 	k := syncKey{id, cell}
 	p.markSynced(k)
-	pulled, pushed, err := p.serve(ctx, w, id, cell, recon.NewResponder(items, reconOptions))
+	pulled, pushed, err := p.serve(ctx, w, id, cell, items, recon.NewResponder(items, reconOptions))
 	p.markSynced(k)
 	if err != nil {
 		s.Reset()
@@ -532,8 +553,9 @@ func (p *Peer) handleSync(s network.Stream) {
 	p.emit(Event{Kind: SyncProgress, Peer: id, Cell: cell, Pulled: pulled, Pushed: pushed, Done: true, Err: err})
 }
 
-func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *recon.Reconciler) (pulled, pushed int, err error) {
+func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, items []domain.SyncItem, rc *recon.Reconciler) (pulled, pushed int, err error) {
 	var incoming []domain.Record
+	var mine itemIndex
 	rounds, rejects := 0, 0
 	for {
 		w.deadline(roundTimeout)
@@ -561,23 +583,16 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 				return pulled, pushed, misbehaved("bad request of %d bytes", len(payload))
 			}
 			hashes := make([][32]byte, len(payload)/32)
-			asked := make(map[[32]byte]bool, len(hashes))
 			for i := range hashes {
 				hashes[i] = [32]byte(payload[32*i:])
-				asked[hashes[i]] = true
 			}
-			recs, err := p.sink.RecordsByHash(ctx, hashes)
+			// Only records of this side's items are answered, each once.
+			raws, err := p.sink.RecordsByItems(ctx, cell, mine.items(items, hashes))
 			if err != nil {
 				return pulled, pushed, fmt.Errorf("read records: %w", err)
 			}
-			for i := range recs {
-				h := recs[i].Hash()
-				if !asked[h] || !domain.InTopic(&recs[i], cell) {
-					continue
-				}
-				delete(asked, h)
-				data, err := recs[i].Encode()
-				if err != nil || len(data) > domain.MaxWireSize {
+			for _, data := range raws {
+				if len(data) > domain.MaxWireSize {
 					continue
 				}
 				if err := w.send(frameRecord, data); err != nil {

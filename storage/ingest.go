@@ -141,17 +141,25 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 		return out, nil // nothing to write: take no lock
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		in, err := beginIngest(ctx, tx)
+		// The statements run without ctx's cancellation, which the driver
+		// watches from a goroutine of its own per statement (more than a
+		// microsecond each, several statements per record); ctx is checked
+		// between chunks instead, and ends the transaction when done.
+		sctx := context.WithoutCancel(ctx)
+		in, err := beginIngest(sctx, tx)
 		if err != nil {
 			return err
 		}
 		defer in.close()
 		for cs := first; ; {
-			if err := in.lookup(ctx, tx, cs); err != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := in.lookup(sctx, tx, cs); err != nil {
 				return err
 			}
 			for i := range cs {
-				o, err := in.put(ctx, &cs[i])
+				o, err := in.put(sctx, &cs[i])
 				if err != nil {
 					return err
 				}
@@ -164,7 +172,7 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 		if len(out) < len(recs) {
 			return ctx.Err() // the checker stopped early
 		}
-		return in.flush(ctx)
+		return in.flush(sctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)

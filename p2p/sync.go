@@ -25,7 +25,9 @@ import (
 //	I: 'G' <=256 hashes       R: 'D' record ... 'F'  I pulls what it lacks
 //	I: 'D' record ... 'F'     R: 'A' counts          I pushes what R lacks;
 //	                                                 counts are uvarints:
-//	                                                 accepted ignored rejected
+//	                                                 accepted ignored rejected;
+//	                                                 I may send the next batch
+//	                                                 before R's answer
 //	I: 'Z'                    both close
 //
 // A record travels as its Encode form. The initiator only accepts records it
@@ -377,7 +379,25 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		progress(false, nil)
 	}
 
+	// Push in batches, sending the next before reading the answer to this
+	// one, so that this side reads and sends while the other stores. The
+	// other side answers each batch in order, whenever it has stored it.
 	var mine itemIndex
+	var unacked []int // records sent in each batch not yet answered
+	readAck := func() error {
+		typ, payload, err := w.recv()
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if typ != frameAck {
+			return misbehaved("push: unexpected frame %q", typ)
+		}
+		*pushed += unacked[0]
+		unacked = unacked[1:]
+		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
+		progress(false, nil)
+		return nil
+	}
 	for batch := range slices.Chunk(have, BatchSize) {
 		raws, err := p.sink.RecordsByItems(ctx, cell, mine.items(items, batch))
 		if err != nil {
@@ -397,16 +417,16 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		if err := w.sendNow(frameEnd, nil); err != nil {
 			return err
 		}
-		typ, payload, err := w.recv()
-		if err != nil {
-			return fmt.Errorf("push: %w", err)
+		if unacked = append(unacked, sent); len(unacked) > 1 {
+			if err := readAck(); err != nil {
+				return err
+			}
 		}
-		if typ != frameAck {
-			return misbehaved("push: unexpected frame %q", typ)
+	}
+	for len(unacked) > 0 {
+		if err := readAck(); err != nil {
+			return err
 		}
-		*pushed += sent
-		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
-		progress(false, nil)
 	}
 
 	w.deadline(streamTimeout)

@@ -352,8 +352,8 @@ func (s *Store) Rebuild(ctx context.Context) error {
 			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
-			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
-				SELECT j.value, r.issued_at, r.hash, r.id, r.expires_at FROM records r, json_each(r.cells) j`,
+			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, rid, expires_at)
+				SELECT j.value, r.issued_at, r.hash, r.rid, r.expires_at FROM records r, json_each(r.cells) j`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)

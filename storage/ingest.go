@@ -251,7 +251,7 @@ const (
 		hash = ?, cells = ?, raw = ? WHERE rid = ?`
 	// sqlCell files a record's sync item under one of its cells. The update
 	// trigger deletes the items of the version a record replaces.
-	sqlCell = `INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at) VALUES (?, ?, ?, ?, ?)`
+	sqlCell = `INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, rid, expires_at) VALUES (?, ?, ?, ?, ?)`
 )
 
 // storedHead is the head of an id as stored, with its row key.
@@ -393,7 +393,7 @@ func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
 		}
 	}
 	for _, cell := range r.Cells {
-		if _, err := in.cell.ExecContext(ctx, cell, r.IssuedAt, c.hash[:], r.ID, r.ExpiresAt); err != nil {
+		if _, err := in.cell.ExecContext(ctx, cell, r.IssuedAt, c.hash[:], rid, r.ExpiresAt); err != nil {
 			return Outcome{}, fmt.Errorf("file %s under %s: %w", r.ID, cell, err)
 		}
 	}

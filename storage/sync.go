@@ -42,7 +42,7 @@ func (s *Store) SyncItems(ctx context.Context, cell string) ([]domain.SyncItem, 
 // current, unexpired records of cell with these sync items, in the order of
 // items; those it does not hold are left out, an item asked twice is answered
 // once. Sync asks for records this way: an item is the key of the cell's sync
-// index, so no index on hashes alone is needed.
+// index, which names its record's rid, so no index on hashes is needed.
 func (s *Store) RecordsByItems(ctx context.Context, cell string, items []domain.SyncItem) ([][]byte, error) {
 	const chunk = 500
 	now := s.nowMs(time.Time{})
@@ -58,10 +58,10 @@ func (s *Store) RecordsByItems(ctx context.Context, cell string, items []domain.
 			}
 		}
 		// CROSS JOIN keeps this order: each item is looked up by the sync
-		// index's key, then its record by id.
+		// index's key, then its record by rid.
 		rows, err := s.r.QueryContext(ctx, `SELECT r.raw FROM json_each(?1) j CROSS JOIN record_cells c CROSS JOIN records r
 			WHERE c.cell = ?2 AND c.issued_at = j.value ->> 0 AND c.hash = unhex(j.value ->> 1)
-			AND r.id = c.id AND r.hash = c.hash
+			AND r.rid = c.rid AND r.hash = c.hash
 			AND r.expires_at > ?3 ORDER BY j.key`, jsonText(want), cell, now)
 		if err != nil {
 			return nil, fmt.Errorf("records of %s by item: %w", cell, err)

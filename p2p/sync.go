@@ -52,9 +52,12 @@ const declineRateLimited = "rate limited"
 
 // Sync limits.
 const (
-	// BatchSize is the most records pulled or pushed in one batch, and so the
-	// most handed to Sink.Deliver at once by sync.
+	// BatchSize is the most records pulled or pushed in one batch; sync
+	// hands Sink.Deliver at most pullPair batches at once.
 	BatchSize = 256
+	// pullPair is how many pulled batches are handed to Sink.Deliver at
+	// once, so one write transaction stores them all.
+	pullPair = 2
 	// maxRounds caps reconciliation rounds in one session.
 	maxRounds = 1000
 	// maxSessionRejects ends a session whose peer sends this many invalid records.
@@ -345,9 +348,32 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	need, have := rc.Need(), rc.Have()
 	p.log.Debug("reconciled", "peer", id, "cell", cell, "items", rc.Len(), "need", len(need), "have", len(have))
 
-	// Pull in batches, asking for the next batch before storing this one, so
-	// the other side reads and sends while this side verifies and writes.
+	// Pull in batches, asking for the next batch before storing any, so the
+	// other side reads and sends while this side verifies and writes; every
+	// pullPair batches received are stored at once, in one write transaction.
 	rejects := 0
+	var recs []domain.Record // received, not yet stored
+	store := func() error {
+		*pulled += len(recs)
+		for _, v := range p.ingest(ctx, id, "sync", recs) {
+			if v == Rejected {
+				rejects++
+			}
+		}
+		recs = nil
+		if rejects >= maxSessionRejects {
+			return misbehaved("%d invalid records from the peer", rejects)
+		}
+		progress(false, nil)
+		return nil
+	}
+	// keep stores what was received before a failure, which it returns.
+	keep := func(err error) error {
+		if len(recs) > 0 {
+			_ = store() // err says why the session ends
+		}
+		return err
+	}
 	batches := slices.Collect(slices.Chunk(need, BatchSize))
 	if len(batches) > 0 {
 		if err := p.ask(w, batches[0]); err != nil {
@@ -355,28 +381,24 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		}
 	}
 	for i, batch := range batches {
-		recs, err := p.receive(w, cell, batch)
+		got, err := p.receive(w, cell, batch)
 		if err != nil {
-			return err
+			return keep(err)
 		}
-		if len(recs) == 0 {
-			return misbehaved("the peer sent none of the %d records it offered", len(batch))
+		if len(got) == 0 {
+			return keep(misbehaved("the peer sent none of the %d records it offered", len(batch)))
 		}
+		recs = append(recs, got...)
 		if i+1 < len(batches) {
 			if err := p.ask(w, batches[i+1]); err != nil {
+				return keep(err)
+			}
+		}
+		if (i+1)%pullPair == 0 || i+1 == len(batches) {
+			if err := store(); err != nil {
 				return err
 			}
 		}
-		*pulled += len(recs)
-		for _, v := range p.ingest(ctx, id, "sync", recs) {
-			if v == Rejected {
-				rejects++
-			}
-		}
-		if rejects >= maxSessionRejects {
-			return misbehaved("%d invalid records from the peer", rejects)
-		}
-		progress(false, nil)
 	}
 
 	// Push in batches, sending the next before reading the answer to this

@@ -58,6 +58,10 @@ const (
 	// pullPair is how many pulled batches are handed to Sink.Deliver at
 	// once, so one write transaction stores them all.
 	pullPair = 2
+	// pushAhead is how many pushed batches may wait for their answer while
+	// the next is read and sent: the other side, finding one batch arriving
+	// behind another, stores them together.
+	pushAhead = pullPair
 	// maxRounds caps reconciliation rounds in one session.
 	maxRounds = 1000
 	// maxSessionRejects ends a session whose peer sends this many invalid records.
@@ -439,7 +443,7 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		if err := w.sendNow(frameEnd, nil); err != nil {
 			return err
 		}
-		if unacked = append(unacked, sent); len(unacked) > 1 {
+		if unacked = append(unacked, sent); len(unacked) > pushAhead {
 			if err := readAck(); err != nil {
 				return err
 			}
@@ -597,11 +601,63 @@ func (p *Peer) handleSync(s network.Stream) {
 
 func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, items []domain.SyncItem, rc *recon.Reconciler) (pulled, pushed int, err error) {
 	var incoming []domain.Record
+	var ends []int // where each batch of incoming ends
 	var mine itemIndex
 	rounds, rejects := 0, 0
+	ended := func() int {
+		if len(ends) == 0 {
+			return 0
+		}
+		return ends[len(ends)-1]
+	}
+	// store ingests the batches received and, if answer, answers each.
+	store := func(answer bool) error {
+		verdicts := p.ingest(ctx, id, "sync", incoming[:ended()])
+		pulled += len(verdicts)
+		from := 0
+		for _, end := range ends {
+			var counts [3]uint64
+			for _, v := range verdicts[from:end] {
+				switch v {
+				case Accepted:
+					counts[0]++
+				case Ignored:
+					counts[1]++
+				case Rejected:
+					counts[2]++
+					rejects++
+				}
+			}
+			from = end
+			if !answer {
+				continue
+			}
+			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
+			for _, c := range counts {
+				ack = binary.AppendUvarint(ack, c)
+			}
+			if err := w.send(frameAck, ack); err != nil {
+				return err
+			}
+		}
+		incoming, ends = append(incoming[:0], incoming[ended():]...), ends[:0]
+		if rejects >= maxSessionRejects {
+			return misbehaved("%d invalid records from the peer", rejects)
+		}
+		if !answer {
+			return nil
+		}
+		return w.flush()
+	}
 	for {
 		w.deadline(roundTimeout)
 		typ, payload, err := w.recv()
+		if len(ends) > 0 && (err != nil || typ != frameRecord && typ != frameEnd) {
+			// Batches held back for the next one are stored all the same.
+			if serr := store(err == nil); serr != nil && err == nil {
+				return pulled, pushed, serr
+			}
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
@@ -646,7 +702,7 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, item
 				return pulled, pushed, err
 			}
 		case frameRecord:
-			if len(incoming) >= BatchSize {
+			if len(incoming)-ended() >= BatchSize {
 				return pulled, pushed, misbehaved("more than %d records in a batch", BatchSize)
 			}
 			rec, err := domain.DecodeRecord(payload)
@@ -658,28 +714,12 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, item
 			}
 			incoming = append(incoming, rec)
 		case frameEnd:
-			var counts [3]uint64
-			for _, v := range p.ingest(ctx, id, "sync", incoming) {
-				switch v {
-				case Accepted:
-					counts[0]++
-				case Ignored:
-					counts[1]++
-				case Rejected:
-					counts[2]++
-					rejects++
-				}
+			// When the next batch is already arriving, it is stored with
+			// this one, in one write transaction; each is answered on its own.
+			if ends = append(ends, len(incoming)); len(ends) < pullPair && w.arriving() {
+				continue
 			}
-			pulled += len(incoming)
-			incoming = incoming[:0]
-			if rejects >= maxSessionRejects {
-				return pulled, pushed, misbehaved("%d invalid records from the peer", rejects)
-			}
-			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
-			for _, c := range counts {
-				ack = binary.AppendUvarint(ack, c)
-			}
-			if err := w.sendNow(frameAck, ack); err != nil {
+			if err := store(true); err != nil {
 				return pulled, pushed, err
 			}
 		case frameDone:

@@ -53,9 +53,9 @@ func (s sink) SyncItems(ctx context.Context, cell string) ([]domain.SyncItem, er
 	return s.n.store.SyncItems(ctx, cell)
 }
 
-// RecordsByHash returns the records a peer asked for.
-func (s sink) RecordsByHash(ctx context.Context, hashes [][32]byte) ([]domain.Record, error) {
-	return s.n.store.RecordsByHash(ctx, hashes)
+// RecordsByItems returns the records of a cell a peer asked for, as signed.
+func (s sink) RecordsByItems(ctx context.Context, cell string, items []domain.SyncItem) ([][]byte, error) {
+	return s.n.store.RecordsByItems(ctx, cell, items)
 }
 
 // rejections counts refused records per reason and per peer (DESIGN §3).

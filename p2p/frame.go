@@ -55,6 +55,23 @@ func (c *wire) flush() error {
 	return nil
 }
 
+// arriving reports, without waiting, whether the start of another frame has
+// already been received. It clears the read deadline, which the caller sets
+// again before the next exchange. (A deadline already past makes a stream's
+// read return at once, with what it holds or with a timeout that leaves the
+// stream usable.)
+func (c *wire) arriving() bool {
+	if c.r.Buffered() > 0 {
+		return true
+	}
+	if err := c.s.SetReadDeadline(time.Now()); err != nil {
+		return false
+	}
+	_, err := c.r.Peek(1)
+	_ = c.s.SetReadDeadline(time.Time{})
+	return err == nil
+}
+
 // sendNow sends one frame and flushes.
 func (c *wire) sendNow(typ byte, payload []byte) error {
 	if err := c.send(typ, payload); err != nil {

@@ -99,13 +99,17 @@ func (s *fakeSink) SyncItems(_ context.Context, cell string) ([]domain.SyncItem,
 	return out, nil
 }
 
-func (s *fakeSink) RecordsByHash(_ context.Context, hashes [][32]byte) ([]domain.Record, error) {
+func (s *fakeSink) RecordsByItems(_ context.Context, cell string, items []domain.SyncItem) ([][]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []domain.Record
-	for _, h := range hashes {
-		if r, ok := s.recs[h]; ok {
-			out = append(out, r)
+	var out [][]byte
+	for _, it := range items {
+		if r, ok := s.recs[it.Hash]; ok && r.IssuedAt == it.IssuedAt && slices.Contains(r.Cells, cell) {
+			raw, err := r.Encode()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, raw)
 		}
 	}
 	return out, nil

@@ -68,8 +68,9 @@ type Sink interface {
 	// SyncItems lists the (issued_at, hash) items of the current records of a
 	// cell, sorted by SyncItem.Less.
 	SyncItems(ctx context.Context, cell string) ([]domain.SyncItem, error)
-	// RecordsByHash returns the records with these hashes that it has.
-	RecordsByHash(ctx context.Context, hashes [][32]byte) ([]domain.Record, error)
+	// RecordsByItems returns the records of a cell with these sync items
+	// that it has, each in its Encode form, exactly as signed.
+	RecordsByItems(ctx context.Context, cell string, items []domain.SyncItem) ([][]byte, error)
 }
 
 // Verdict is what the Sink made of one delivered record.

@@ -25,7 +25,9 @@ import (
 //	I: 'G' <=256 hashes       R: 'D' record ... 'F'  I pulls what it lacks
 //	I: 'D' record ... 'F'     R: 'A' counts          I pushes what R lacks;
 //	                                                 counts are uvarints:
-//	                                                 accepted ignored rejected
+//	                                                 accepted ignored rejected;
+//	                                                 I may send the next batch
+//	                                                 before R's answer
 //	I: 'Z'                    both close
 //
 // A record travels as its Encode form. The initiator only accepts records it
@@ -50,9 +52,16 @@ const declineRateLimited = "rate limited"
 
 // Sync limits.
 const (
-	// BatchSize is the most records pulled or pushed in one batch, and so the
-	// most handed to Sink.Deliver at once by sync.
+	// BatchSize is the most records pulled or pushed in one batch; sync
+	// hands Sink.Deliver at most pullPair batches at once.
 	BatchSize = 256
+	// pullPair is how many pulled batches are handed to Sink.Deliver at
+	// once, so one write transaction stores them all.
+	pullPair = 2
+	// pushAhead is how many pushed batches may wait for their answer while
+	// the next is read and sent: the other side, finding one batch arriving
+	// behind another, stores them together.
+	pushAhead = pullPair
 	// maxRounds caps reconciliation rounds in one session.
 	maxRounds = 1000
 	// maxSessionRejects ends a session whose peer sends this many invalid records.
@@ -343,9 +352,32 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 	need, have := rc.Need(), rc.Have()
 	p.log.Debug("reconciled", "peer", id, "cell", cell, "items", rc.Len(), "need", len(need), "have", len(have))
 
-	// Pull in batches, asking for the next batch before storing this one, so
-	// the other side reads and sends while this side verifies and writes.
+	// Pull in batches, asking for the next batch before storing any, so the
+	// other side reads and sends while this side verifies and writes; every
+	// pullPair batches received are stored at once, in one write transaction.
 	rejects := 0
+	var recs []domain.Record // received, not yet stored
+	store := func() error {
+		*pulled += len(recs)
+		for _, v := range p.ingest(ctx, id, "sync", recs) {
+			if v == Rejected {
+				rejects++
+			}
+		}
+		recs = nil
+		if rejects >= maxSessionRejects {
+			return misbehaved("%d invalid records from the peer", rejects)
+		}
+		progress(false, nil)
+		return nil
+	}
+	// keep stores what was received before a failure, which it returns.
+	keep := func(err error) error {
+		if len(recs) > 0 {
+			_ = store() // err says why the session ends
+		}
+		return err
+	}
 	batches := slices.Collect(slices.Chunk(need, BatchSize))
 	if len(batches) > 0 {
 		if err := p.ask(w, batches[0]); err != nil {
@@ -353,43 +385,54 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		}
 	}
 	for i, batch := range batches {
-		recs, err := p.receive(w, cell, batch)
+		got, err := p.receive(w, cell, batch)
 		if err != nil {
-			return err
+			return keep(err)
 		}
-		if len(recs) == 0 {
-			return misbehaved("the peer sent none of the %d records it offered", len(batch))
+		if len(got) == 0 {
+			return keep(misbehaved("the peer sent none of the %d records it offered", len(batch)))
 		}
+		recs = append(recs, got...)
 		if i+1 < len(batches) {
 			if err := p.ask(w, batches[i+1]); err != nil {
+				return keep(err)
+			}
+		}
+		if (i+1)%pullPair == 0 || i+1 == len(batches) {
+			if err := store(); err != nil {
 				return err
 			}
 		}
-		*pulled += len(recs)
-		for _, v := range p.ingest(ctx, id, "sync", recs) {
-			if v == Rejected {
-				rejects++
-			}
-		}
-		if rejects >= maxSessionRejects {
-			return misbehaved("%d invalid records from the peer", rejects)
-		}
-		progress(false, nil)
 	}
 
+	// Push in batches, sending the next before reading the answer to this
+	// one, so that this side reads and sends while the other stores. The
+	// other side answers each batch in order, whenever it has stored it.
+	var mine itemIndex
+	var unacked []int // records sent in each batch not yet answered
+	readAck := func() error {
+		typ, payload, err := w.recv()
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		if typ != frameAck {
+			return misbehaved("push: unexpected frame %q", typ)
+		}
+		*pushed += unacked[0]
+		unacked = unacked[1:]
+		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
+		progress(false, nil)
+		return nil
+	}
 	for batch := range slices.Chunk(have, BatchSize) {
-		recs, err := p.sink.RecordsByHash(ctx, batch)
+		raws, err := p.sink.RecordsByItems(ctx, cell, mine.items(items, batch))
 		if err != nil {
 			return fmt.Errorf("read records to push: %w", err)
 		}
 		w.deadline(roundTimeout)
 		sent := 0
-		for i := range recs {
-			if !domain.InTopic(&recs[i], cell) {
-				continue
-			}
-			data, err := recs[i].Encode()
-			if err != nil || len(data) > domain.MaxWireSize {
+		for _, data := range raws {
+			if len(data) > domain.MaxWireSize {
 				continue
 			}
 			if err := w.send(frameRecord, data); err != nil {
@@ -400,20 +443,44 @@ func (p *Peer) initiate(ctx context.Context, id peer.ID, cell string, pulled, pu
 		if err := w.sendNow(frameEnd, nil); err != nil {
 			return err
 		}
-		typ, payload, err := w.recv()
-		if err != nil {
-			return fmt.Errorf("push: %w", err)
+		if unacked = append(unacked, sent); len(unacked) > pushAhead {
+			if err := readAck(); err != nil {
+				return err
+			}
 		}
-		if typ != frameAck {
-			return misbehaved("push: unexpected frame %q", typ)
+	}
+	for len(unacked) > 0 {
+		if err := readAck(); err != nil {
+			return err
 		}
-		*pushed += sent
-		p.log.Debug("pushed", "peer", id, "cell", cell, "ack", ackString(payload))
-		progress(false, nil)
 	}
 
 	w.deadline(streamTimeout)
 	return w.sendNow(frameDone, nil)
+}
+
+// itemIndex finds this side's sync items of a session by hash: the other
+// side names records by hash, the Sink finds them by item.
+type itemIndex map[[32]byte]int64
+
+// items are the items among all with these hashes, each once; the index is
+// built on first use.
+func (x *itemIndex) items(all []domain.SyncItem, hashes [][32]byte) []domain.SyncItem {
+	if *x == nil {
+		*x = make(itemIndex, len(all))
+		for _, it := range all {
+			(*x)[it.Hash] = it.IssuedAt
+		}
+	}
+	out := make([]domain.SyncItem, 0, len(hashes))
+	seen := make(map[[32]byte]bool, len(hashes))
+	for _, h := range hashes {
+		if at, ok := (*x)[h]; ok && !seen[h] {
+			seen[h] = true
+			out = append(out, domain.SyncItem{IssuedAt: at, Hash: h})
+		}
+	}
+	return out
 }
 
 // ask requests a batch of records by hash.
@@ -519,7 +586,7 @@ func (p *Peer) handleSync(s network.Stream) {
 	}
 	k := syncKey{id, cell}
 	p.markSynced(k)
-	pulled, pushed, err := p.serve(ctx, w, id, cell, recon.NewResponder(items, reconOptions))
+	pulled, pushed, err := p.serve(ctx, w, id, cell, items, recon.NewResponder(items, reconOptions))
 	p.markSynced(k)
 	if err != nil {
 		s.Reset()
@@ -532,12 +599,65 @@ func (p *Peer) handleSync(s network.Stream) {
 	p.emit(Event{Kind: SyncProgress, Peer: id, Cell: cell, Pulled: pulled, Pushed: pushed, Done: true, Err: err})
 }
 
-func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *recon.Reconciler) (pulled, pushed int, err error) {
+func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, items []domain.SyncItem, rc *recon.Reconciler) (pulled, pushed int, err error) {
 	var incoming []domain.Record
+	var ends []int // where each batch of incoming ends
+	var mine itemIndex
 	rounds, rejects := 0, 0
+	ended := func() int {
+		if len(ends) == 0 {
+			return 0
+		}
+		return ends[len(ends)-1]
+	}
+	// store ingests the batches received and, if answer, answers each.
+	store := func(answer bool) error {
+		verdicts := p.ingest(ctx, id, "sync", incoming[:ended()])
+		pulled += len(verdicts)
+		from := 0
+		for _, end := range ends {
+			var counts [3]uint64
+			for _, v := range verdicts[from:end] {
+				switch v {
+				case Accepted:
+					counts[0]++
+				case Ignored:
+					counts[1]++
+				case Rejected:
+					counts[2]++
+					rejects++
+				}
+			}
+			from = end
+			if !answer {
+				continue
+			}
+			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
+			for _, c := range counts {
+				ack = binary.AppendUvarint(ack, c)
+			}
+			if err := w.send(frameAck, ack); err != nil {
+				return err
+			}
+		}
+		incoming, ends = append(incoming[:0], incoming[ended():]...), ends[:0]
+		if rejects >= maxSessionRejects {
+			return misbehaved("%d invalid records from the peer", rejects)
+		}
+		if !answer {
+			return nil
+		}
+		return w.flush()
+	}
 	for {
 		w.deadline(roundTimeout)
 		typ, payload, err := w.recv()
+		if len(ends) > 0 && (err != nil || typ != frameRecord && typ != frameEnd) {
+			// Batches held back for the next one are stored all the same.
+			if serr := store(err == nil); serr != nil && err == nil {
+				return pulled, pushed, serr
+			}
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
@@ -561,23 +681,16 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 				return pulled, pushed, misbehaved("bad request of %d bytes", len(payload))
 			}
 			hashes := make([][32]byte, len(payload)/32)
-			asked := make(map[[32]byte]bool, len(hashes))
 			for i := range hashes {
 				hashes[i] = [32]byte(payload[32*i:])
-				asked[hashes[i]] = true
 			}
-			recs, err := p.sink.RecordsByHash(ctx, hashes)
+			// Only records of this side's items are answered, each once.
+			raws, err := p.sink.RecordsByItems(ctx, cell, mine.items(items, hashes))
 			if err != nil {
 				return pulled, pushed, fmt.Errorf("read records: %w", err)
 			}
-			for i := range recs {
-				h := recs[i].Hash()
-				if !asked[h] || !domain.InTopic(&recs[i], cell) {
-					continue
-				}
-				delete(asked, h)
-				data, err := recs[i].Encode()
-				if err != nil || len(data) > domain.MaxWireSize {
+			for _, data := range raws {
+				if len(data) > domain.MaxWireSize {
 					continue
 				}
 				if err := w.send(frameRecord, data); err != nil {
@@ -589,7 +702,7 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 				return pulled, pushed, err
 			}
 		case frameRecord:
-			if len(incoming) >= BatchSize {
+			if len(incoming)-ended() >= BatchSize {
 				return pulled, pushed, misbehaved("more than %d records in a batch", BatchSize)
 			}
 			rec, err := domain.DecodeRecord(payload)
@@ -601,28 +714,12 @@ func (p *Peer) serve(ctx context.Context, w *wire, id peer.ID, cell string, rc *
 			}
 			incoming = append(incoming, rec)
 		case frameEnd:
-			var counts [3]uint64
-			for _, v := range p.ingest(ctx, id, "sync", incoming) {
-				switch v {
-				case Accepted:
-					counts[0]++
-				case Ignored:
-					counts[1]++
-				case Rejected:
-					counts[2]++
-					rejects++
-				}
+			// When the next batch is already arriving, it is stored with
+			// this one, in one write transaction; each is answered on its own.
+			if ends = append(ends, len(incoming)); len(ends) < pullPair && w.arriving() {
+				continue
 			}
-			pulled += len(incoming)
-			incoming = incoming[:0]
-			if rejects >= maxSessionRejects {
-				return pulled, pushed, misbehaved("%d invalid records from the peer", rejects)
-			}
-			ack := make([]byte, 0, 3*binary.MaxVarintLen64)
-			for _, c := range counts {
-				ack = binary.AppendUvarint(ack, c)
-			}
-			if err := w.sendNow(frameAck, ack); err != nil {
+			if err := store(true); err != nil {
 				return pulled, pushed, err
 			}
 		case frameDone:

@@ -14,7 +14,8 @@ import (
 )
 
 // derived is what a record of a kind with derived rows (rooms, rides,
-// calendars) contributes. Triggers derive the cheap rows from the main one.
+// calendars) contributes. Triggers derive the cheap rows from the main one,
+// except a room's amenities, which add writes.
 type derived interface {
 	// main are the arguments of the kind's statement in mainSQL.
 	main(rid int64, r *domain.Record) []any
@@ -41,8 +42,9 @@ var (
 		domain.KindRoom: `INSERT INTO rooms_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 	}
-	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
-	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	textSQL    = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
+	amenitySQL = `INSERT OR IGNORE INTO room_amenities(rid, amenity) VALUES (?, ?)`
+	legSQL     = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // legged is a derived row with the boxes of a route's stretches.
@@ -56,12 +58,14 @@ type legged interface {
 // other statement of the transaction, so the virtual tables buffer the whole
 // batch instead of flushing at every statement savepoint.
 type deriver struct {
-	main   map[domain.Kind]*sql.Stmt
-	geo    map[domain.Kind]*sql.Stmt
-	text   *sql.Stmt
-	leg    *sql.Stmt
-	queue  []queued
-	queued map[int64]bool // rids in queue
+	main map[domain.Kind]*sql.Stmt
+	geo  map[domain.Kind]*sql.Stmt
+	text *sql.Stmt
+	leg  *sql.Stmt
+	// amenity files a room under one of its amenities.
+	amenity *sql.Stmt
+	queue   []queued
+	queued  map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
 	// person files a record under a person topic (person.go).
@@ -101,6 +105,9 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
+	if d.amenity, err = prep(amenitySQL); err != nil {
+		return nil, err
+	}
 	if d.person, err = prep(sqlPerson); err != nil {
 		return nil, err
 	}
@@ -127,16 +134,27 @@ func (d *deriver) close() {
 	if d.leg != nil {
 		d.leg.Close()
 	}
+	if d.amenity != nil {
+		d.amenity.Close()
+	}
 	if d.person != nil {
 		d.person.Close()
 	}
 	d.partyStmt.close()
 }
 
-// add writes the main row of r (stored under rid) and queues its index rows.
+// add writes the main row of r (stored under rid) and a room's amenities, and
+// queues its index rows.
 func (d *deriver) add(ctx context.Context, rid int64, r *domain.Record, row derived) error {
 	if _, err := d.main[r.Kind].ExecContext(ctx, row.main(rid, r)...); err != nil {
 		return fmt.Errorf("derive %s %s: %w", r.Kind, r.ID, err)
+	}
+	if room, ok := row.(*roomRow); ok {
+		for _, a := range room.Amenities {
+			if _, err := d.amenity.ExecContext(ctx, rid, a); err != nil {
+				return fmt.Errorf("derive amenity %q of %s: %w", a, r.ID, err)
+			}
+		}
 	}
 	d.queue = append(d.queue, queued{rid, r.Kind, row})
 	d.queued[rid] = true
@@ -336,8 +354,8 @@ func (s *Store) Rebuild(ctx context.Context) error {
 			`DELETE FROM rooms_geo`, `DELETE FROM rides_geo`, `DELETE FROM ride_legs_geo`, `DELETE FROM room_amenities`, `DELETE FROM room_blocked`,
 			`INSERT INTO rooms_fts(rooms_fts) VALUES ('delete-all')`,
 			`DELETE FROM record_cells`,
-			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
-				SELECT j.value, r.issued_at, r.hash, r.id, r.expires_at FROM records r, json_each(r.cells) j`,
+			`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, rid, expires_at)
+				SELECT j.value, r.issued_at, r.hash, r.rid, r.expires_at FROM records r, json_each(r.cells) j`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("%s: %w", q, err)

@@ -141,17 +141,25 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 		return out, nil // nothing to write: take no lock
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		in, err := beginIngest(ctx, tx)
+		// The statements run without ctx's cancellation, which the driver
+		// watches from a goroutine of its own per statement (more than a
+		// microsecond each, several statements per record); ctx is checked
+		// between chunks instead, and ends the transaction when done.
+		sctx := context.WithoutCancel(ctx)
+		in, err := beginIngest(sctx, tx)
 		if err != nil {
 			return err
 		}
 		defer in.close()
 		for cs := first; ; {
-			if err := in.lookup(ctx, tx, cs); err != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := in.lookup(sctx, tx, cs); err != nil {
 				return err
 			}
 			for i := range cs {
-				o, err := in.put(ctx, &cs[i])
+				o, err := in.put(sctx, &cs[i])
 				if err != nil {
 					return err
 				}
@@ -164,7 +172,7 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 		if len(out) < len(recs) {
 			return ctx.Err() // the checker stopped early
 		}
-		return in.flush(ctx)
+		return in.flush(sctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
@@ -225,6 +233,8 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 // ingester writes the records of one ingest transaction.
 type ingester struct {
 	insert, update *sql.Stmt
+	// cell files a stored record under one of its cells in record_cells.
+	cell *sql.Stmt
 	*deriver
 	// heads holds the stored head of every id looked up so far (nil if none
 	// is stored), kept up to date as the batch is stored, so later records see
@@ -239,6 +249,9 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlUpdate = `UPDATE records SET kind = ?, author = ?, version = ?, issued_at = ?, expires_at = ?,
 		hash = ?, cells = ?, raw = ? WHERE rid = ?`
+	// sqlCell files a record's sync item under one of its cells. The update
+	// trigger deletes the items of the version a record replaces.
+	sqlCell = `INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, rid, expires_at) VALUES (?, ?, ?, ?, ?)`
 )
 
 // storedHead is the head of an id as stored, with its row key.
@@ -263,6 +276,9 @@ func beginIngest(ctx context.Context, tx *sql.Tx) (*ingester, error) {
 		return nil, err
 	}
 	if in.update, err = prep(sqlUpdate); err != nil {
+		return nil, err
+	}
+	if in.cell, err = prep(sqlCell); err != nil {
 		return nil, err
 	}
 	if in.deriver, err = prepareDeriver(ctx, tx); err != nil {
@@ -320,7 +336,7 @@ func (in *ingester) lookup(ctx context.Context, tx *sql.Tx, cs []checked) error 
 }
 
 func (in *ingester) close() {
-	for _, st := range []*sql.Stmt{in.insert, in.update} {
+	for _, st := range []*sql.Stmt{in.insert, in.update, in.cell} {
 		if st != nil {
 			st.Close()
 		}
@@ -374,6 +390,11 @@ func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
 		if _, err := in.update.ExecContext(ctx, string(r.Kind), r.Author, int64(r.Version),
 			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw, rid); err != nil {
 			return Outcome{}, fmt.Errorf("update %s: %w", r.ID, err)
+		}
+	}
+	for _, cell := range r.Cells {
+		if _, err := in.cell.ExecContext(ctx, cell, r.IssuedAt, c.hash[:], rid, r.ExpiresAt); err != nil {
+			return Outcome{}, fmt.Errorf("file %s under %s: %w", r.ID, cell, err)
 		}
 	}
 	if c.row != nil {

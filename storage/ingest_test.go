@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -355,5 +357,60 @@ func TestIngestCancelled(t *testing.T) {
 	}
 	if n := count(t, s); n != 0 {
 		t.Errorf("%d records stored by a cancelled ingest", n)
+	}
+}
+
+// TestMigration9KeepsSyncItems opens a store of schema version 8, whose
+// triggers filed a room under its cell by id: migration 9 files it by rid,
+// and the room is still listed, found by its item, and replaced in place.
+func TestMigration9KeepsSyncItems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "caravan.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driverName, dsn(path, connOther))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:8] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	alice := newIdentity(t)
+	v1 := newRoom(t, alice, baseRoom(), nil, 0)
+	raw, err := v1.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := v1.Hash()
+	if _, err := db.Exec(`PRAGMA user_version = 8;
+		INSERT INTO records(rid, id, kind, author, version, issued_at, expires_at, hash, cells, raw)
+		VALUES (5, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v1.ID, string(v1.Kind), v1.Author, int64(v1.Version),
+		v1.IssuedAt, v1.ExpiresAt, h[:], cellsJSON(v1.Cells), raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, path)
+	cell := v1.Cells[0]
+	items, err := s.SyncItems(ctx, cell)
+	if err != nil || len(items) != 1 || items[0] != v1.Item() {
+		t.Fatalf("SyncItems = %v, %v; want the stored room's item", items, err)
+	}
+	raws, err := s.RecordsByItems(ctx, cell, items)
+	if err != nil || len(raws) != 1 || string(raws[0]) != string(raw) {
+		t.Fatalf("RecordsByItems = %d records, %v; want the stored room", len(raws), err)
+	}
+	var rid int64
+	if err := s.r.QueryRowContext(ctx, `SELECT rid FROM record_cells WHERE cell = ?`, cell).Scan(&rid); err != nil || rid != 5 {
+		t.Fatalf("record_cells rid = %d, %v; want 5", rid, err)
+	}
+	v2 := newRoom(t, alice, baseRoom(), &v1, time.Minute)
+	mustStore(t, s, v2)
+	if items, err = s.SyncItems(ctx, cell); err != nil || len(items) != 1 || items[0] != v2.Item() {
+		t.Fatalf("SyncItems after a new version = %v, %v; want only the new version's item", items, err)
 	}
 }

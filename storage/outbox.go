@@ -39,7 +39,7 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]domain.Record, error) 
 		limit = -1
 	}
 	var out []domain.Record
-	err := s.scanRaw(ctx, `SELECT r.raw FROM outbox o JOIN records r ON r.hash = o.hash
+	err := s.scanRaw(ctx, `SELECT r.raw FROM outbox o JOIN records r ON r.id = o.id AND r.hash = o.hash
 		ORDER BY o.queued_at, o.hash LIMIT ?`, []any{limit}, func(r domain.Record) error {
 		out = append(out, r)
 		return nil

@@ -133,8 +133,8 @@ func (s *Store) PersonTopicKeys(ctx context.Context) ([]string, error) {
 // derived again from their records.
 func rebuildPersons(ctx context.Context, tx *sql.Tx, d *deriver) error {
 	for _, q := range []string{
-		`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, id, expires_at)
-			SELECT p.person, r.issued_at, r.hash, r.id, r.expires_at FROM record_persons p JOIN records r ON r.rid = p.rid`,
+		`INSERT OR IGNORE INTO record_cells(cell, issued_at, hash, rid, expires_at)
+			SELECT p.person, r.issued_at, r.hash, r.rid, r.expires_at FROM record_persons p JOIN records r ON r.rid = p.rid`,
 		`DELETE FROM vouches`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -37,33 +38,44 @@ func (s *Store) SyncItems(ctx context.Context, cell string) ([]domain.SyncItem, 
 	return items, nil
 }
 
-// RecordsByHash returns the current, unexpired records with these hashes, in
-// the order asked; hashes not stored (or no longer current) are skipped.
-func (s *Store) RecordsByHash(ctx context.Context, hashes [][32]byte) ([]domain.Record, error) {
+// RecordsByItems returns, exactly as signed (domain.Record.Encode), the
+// current, unexpired records of cell with these sync items, in the order of
+// items; those it does not hold are left out, an item asked twice is answered
+// once. Sync asks for records this way: an item is the key of the cell's sync
+// index, which names its record's rid, so no index on hashes is needed.
+func (s *Store) RecordsByItems(ctx context.Context, cell string, items []domain.SyncItem) ([][]byte, error) {
 	const chunk = 500
 	now := s.nowMs(time.Time{})
-	found := make(map[[32]byte]domain.Record, len(hashes))
-	for start := 0; start < len(hashes); start += chunk {
-		part := hashes[start:min(start+chunk, len(hashes))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, now)
-		for i := range part {
-			args = append(args, part[i][:])
+	out := make([][]byte, 0, len(items))
+	seen := make(map[domain.SyncItem]bool, len(items))
+	for start := 0; start < len(items); start += chunk {
+		part := items[start:min(start+chunk, len(items))]
+		want := make([]any, 0, len(part))
+		for _, it := range part {
+			if !seen[it] {
+				seen[it] = true
+				want = append(want, []any{it.IssuedAt, hex.EncodeToString(it.Hash[:])})
+			}
 		}
-		err := s.scanRaw(ctx, `SELECT raw FROM records WHERE expires_at > ? AND hash IN (`+placeholders(len(part))+`)`,
-			args, func(r domain.Record) error {
-				found[r.Hash()] = r
-				return nil
-			})
+		// CROSS JOIN keeps this order: each item is looked up by the sync
+		// index's key, then its record by rid.
+		rows, err := s.r.QueryContext(ctx, `SELECT r.raw FROM json_each(?1) j CROSS JOIN record_cells c CROSS JOIN records r
+			WHERE c.cell = ?2 AND c.issued_at = j.value ->> 0 AND c.hash = unhex(j.value ->> 1)
+			AND r.rid = c.rid AND r.hash = c.hash
+			AND r.expires_at > ?3 ORDER BY j.key`, jsonText(want), cell, now)
 		if err != nil {
-			return nil, fmt.Errorf("records by hash: %w", err)
+			return nil, fmt.Errorf("records of %s by item: %w", cell, err)
 		}
-	}
-	out := make([]domain.Record, 0, len(found))
-	for _, h := range hashes {
-		if r, ok := found[h]; ok {
-			out = append(out, r)
-			delete(found, h) // a hash asked twice is answered once
+		for rows.Next() {
+			var raw []byte
+			if err := rows.Scan(&raw); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("records of %s by item: %w", cell, err)
+			}
+			out = append(out, raw)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("records of %s by item: %w", cell, err)
 		}
 	}
 	return out, nil
@@ -181,7 +193,8 @@ func (s *Store) SweepExpired(ctx context.Context, now time.Time) (int, error) {
 			if n, err = res.RowsAffected(); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE hash NOT IN (SELECT hash FROM records)`)
+			_, err = tx.ExecContext(ctx, `DELETE FROM outbox
+				WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.id AND r.hash = outbox.hash)`)
 			return err
 		})
 		if err != nil {

@@ -49,7 +49,7 @@ func mixedFixture(t *testing.T, s *Store) []domain.Record {
 	return recs
 }
 
-func TestSyncItemsAndRecordsByHash(t *testing.T) {
+func TestSyncItemsAndRecordsByItems(t *testing.T) {
 	s := openTest(t)
 	recs := mixedFixture(t, s)
 	cell := recs[0].Cells[0]
@@ -77,21 +77,24 @@ func TestSyncItemsAndRecordsByHash(t *testing.T) {
 	}) {
 		t.Fatal("not sorted")
 	}
-	hashes := make([][32]byte, 0, len(items)+2)
-	for _, it := range items {
-		hashes = append(hashes, it.Hash)
-	}
-	hashes = append(hashes, [32]byte{1}, recs[len(recs)-2].Hash()) // unknown; superseded
-	got, err := s.RecordsByHash(ctx, hashes)
+	ask := append(slices.Clone(items), domain.SyncItem{IssuedAt: 1, Hash: [32]byte{1}}, recs[len(recs)-2].Item(), items[0]) // unknown; superseded; again
+	raws, err := s.RecordsByItems(ctx, cell, ask)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(items) {
-		t.Fatalf("RecordsByHash: %d records, want %d", len(got), len(items))
+	if len(raws) != len(items) {
+		t.Fatalf("RecordsByItems: %d records, want %d", len(raws), len(items))
 	}
-	for i, r := range got {
+	for i, raw := range raws {
+		r, err := domain.DecodeRecord(raw)
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
 		if r.Item() != items[i] {
 			t.Errorf("record %d: item %v, want %v", i, r.Item(), items[i])
+		}
+		if again, _ := r.Encode(); string(again) != string(raw) {
+			t.Errorf("record %d: not as encoded", i)
 		}
 		if err := domain.Validate(&r, testNow); err != nil {
 			t.Errorf("record %d no longer valid: %v", i, err)

@@ -104,7 +104,7 @@ func (nopSink) Deliver(_ context.Context, _ peer.ID, recs []domain.Record) []p2p
 	return make([]p2p.Verdict, len(recs))
 }
 func (nopSink) SyncItems(context.Context, string) ([]domain.SyncItem, error) { return nil, nil }
-func (nopSink) RecordsByHash(context.Context, [][32]byte) ([]domain.Record, error) {
+func (nopSink) RecordsByItems(context.Context, string, []domain.SyncItem) ([][]byte, error) {
 	return nil, nil
 }
 

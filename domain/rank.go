@@ -57,6 +57,25 @@ func NewRoomRanker(view orb.Bound) RoomRanker {
 	return RoomRanker{Centre: c, RingKm: max(half/RankRings, minRingKm)}
 }
 
+// RingBoxes returns the parts of view that hold every room of the first
+// rings rings around the centre (one box, or two across the antimeridian),
+// and whether they are the whole view. Searches rank the rooms near the
+// centre first this way, ring by ring, without reading the whole view.
+func (r RoomRanker) RingBoxes(view orb.Bound, rings int) (boxes []orb.Bound, whole bool) {
+	for _, b := range BoundsAround(r.Centre, float64(rings)*r.RingKm) {
+		if !b.Intersects(view) {
+			continue
+		}
+		x := orb.Bound{
+			Min: orb.Point{max(b.Min.Lon(), view.Min.Lon()), max(b.Min.Lat(), view.Min.Lat())},
+			Max: orb.Point{min(b.Max.Lon(), view.Max.Lon()), min(b.Max.Lat(), view.Max.Lat())},
+		}
+		whole = whole || x == view
+		boxes = append(boxes, x)
+	}
+	return boxes, whole
+}
+
 // Rank is the sort key of a room.
 func (r RoomRanker) Rank(c RoomCandidate) RoomRank {
 	d := geo.DistanceHaversine(r.Centre, c.Location) / 1000

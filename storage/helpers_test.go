@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -145,4 +147,28 @@ func hitIDs(hits []RoomHit) []string {
 		ids[i] = h.ID
 	}
 	return ids
+}
+
+// storeAtVersion makes a store file at path with only the first n
+// migrations, as an older release left it, and returns it open for the test
+// to fill before Open upgrades it.
+func storeAtVersion(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(driverName, dsn(path, connOther))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:n] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -365,19 +364,7 @@ func TestIngestCancelled(t *testing.T) {
 // and the room is still listed, found by its item, and replaced in place.
 func TestMigration9KeepsSyncItems(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "caravan.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(driverName, dsn(path, connOther))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:8] {
-		if _, err := db.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
+	db := storeAtVersion(t, path, 8)
 	alice := newIdentity(t)
 	v1 := newRoom(t, alice, baseRoom(), nil, 0)
 	raw, err := v1.Encode()
@@ -385,8 +372,7 @@ func TestMigration9KeepsSyncItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := v1.Hash()
-	if _, err := db.Exec(`PRAGMA user_version = 8;
-		INSERT INTO records(rid, id, kind, author, version, issued_at, expires_at, hash, cells, raw)
+	if _, err := db.Exec(`INSERT INTO records(rid, id, kind, author, version, issued_at, expires_at, hash, cells, raw)
 		VALUES (5, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v1.ID, string(v1.Kind), v1.Author, int64(v1.Version),
 		v1.IssuedAt, v1.ExpiresAt, h[:], cellsJSON(v1.Cells), raw); err != nil {
 		t.Fatal(err)

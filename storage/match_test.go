@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"database/sql"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -420,22 +419,9 @@ func TestRideLegsFollowTheRide(t *testing.T) {
 // ride: migration 3 must index its route so along-route search finds it.
 func TestMigrationIndexesStoredRides(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "caravan.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open(driverName, dsn(path, connOther))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:2] {
-		if _, err := db.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
+	db := storeAtVersion(t, path, 2)
 	depart := testNow.Add(24 * time.Hour)
-	if _, err := db.Exec(`PRAGMA user_version = 2;
-		INSERT INTO rides(rid, id, author, version, issued_at, expires_at, title, route, stopovers, depart_at, depart_offset,
+	if _, err := db.Exec(`INSERT INTO rides(rid, id, author, version, issued_at, expires_at, title, route, stopovers, depart_at, depart_offset,
 			seats, seats_left, price_per_seat, currency, min_lon, min_lat, max_lon, max_lat)
 		VALUES (7, 'r', 'a', 1, ?, ?, 'Amsterdam to Berlin', '[[4.89,52.37],[5.12,52.09],[9.73,52.37],[13.4,52.52]]', '[]', ?, 0,
 			3, 3, 20, 'EUR', 4.89, 52.09, 13.4, 52.52)`, testNow.UnixMilli(), depart.Add(time.Hour).UnixMilli(), depart.UnixMilli()); err != nil {

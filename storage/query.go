@@ -410,19 +410,7 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nig
 func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
 	var out []rankedCand
 	for ring := 0; ; ring++ {
-		var boxes []orb.Bound
-		covers := false
-		for _, b := range domain.BoundsAround(ranker.Centre, float64(ring+1)*ranker.RingKm) {
-			if !b.Intersects(*q.Bound) {
-				continue
-			}
-			x := orb.Bound{
-				Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
-				Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
-			}
-			covers = covers || x == *q.Bound
-			boxes = append(boxes, x)
-		}
+		boxes, covers := ranker.RingBoxes(*q.Bound, ring+1)
 		if covers {
 			rest, err := rankCandidates(ctx, tx, roomsIn(free(w, st), *q.Bound), ranker, 0)
 			if err != nil {

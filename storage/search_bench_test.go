@@ -327,16 +327,8 @@ func quadtreeSearch(qt *quadtree.Quadtree, q RoomQuery, buf []orb.Pointer) ([]st
 	} else {
 		for k := 1; ; k *= 2 {
 			ranks = ranks[:0]
-			covers := false
-			for _, b := range domain.BoundsAround(ranker.Centre, float64(k)*ranker.RingKm) {
-				if !b.Intersects(*q.Bound) {
-					continue
-				}
-				x := orb.Bound{
-					Min: orb.Point{max(b.Min.Lon(), q.Bound.Min.Lon()), max(b.Min.Lat(), q.Bound.Min.Lat())},
-					Max: orb.Point{min(b.Max.Lon(), q.Bound.Max.Lon()), min(b.Max.Lat(), q.Bound.Max.Lat())},
-				}
-				covers = covers || x == *q.Bound
+			boxes, covers := ranker.RingBoxes(*q.Bound, k)
+			for _, x := range boxes {
 				buf = qt.InBoundMatching(buf[:0], x, match)
 				rank(buf)
 			}

@@ -47,7 +47,7 @@ func init() {
 		return err
 	}})
 	sql.Register(readDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec("PRAGMA mmap_size = "+strconv.Itoa(readMmapBytes), nil)
+		_, err := c.Exec("PRAGMA mmap_size = "+strconv.FormatInt(readMmapBytes, 10), nil)
 		return err
 	}})
 }

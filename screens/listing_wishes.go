@@ -82,13 +82,9 @@ func (l *listingWishes) load() {
 	gen := l.gen
 	l.activity.Show()
 	l.activity.Start()
-	l.sh.wg.Add(1)
-	go func() {
-		defer l.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(l.sh.ctx, wishTimeout)
-		defer cancel()
+	l.sh.goUI(wishTimeout, func(ctx context.Context) func() {
 		ws, err := l.sh.b.Wishes(ctx, l.listingID)
-		l.sh.do(func() {
+		return func() {
 			if gen != l.gen {
 				return
 			}
@@ -100,8 +96,8 @@ func (l *listingWishes) load() {
 			}
 			l.wishes = ws
 			l.render()
-		})
-	}()
+		}
+	})
 }
 
 func (l *listingWishes) render() {
@@ -160,13 +156,9 @@ func (l *listingWishes) askOffer(wishID string) {
 func (l *listingWishes) sendOffer(wishID, note string) {
 	l.activity.Show()
 	l.activity.Start()
-	l.sh.wg.Add(1)
-	go func() {
-		defer l.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(l.sh.ctx, wishTimeout)
-		defer cancel()
+	l.sh.goUI(wishTimeout, func(ctx context.Context) func() {
 		_, err := l.sh.b.Offer(ctx, app.OfferInput{WishID: wishID, ListingID: l.listingID, Note: note})
-		l.sh.do(func() {
+		return func() {
 			l.activity.Stop()
 			l.activity.Hide()
 			if err != nil {
@@ -176,6 +168,6 @@ func (l *listingWishes) sendOffer(wishID, note string) {
 			l.status.Hide()
 			l.sh.banner.show(lang.L("Offer sent: the renter gets it privately, even if offline now"))
 			l.load()
-		})
-	}()
+		}
+	})
 }

@@ -234,13 +234,9 @@ func (m *myListingsScreen) act(id, done string, do func(context.Context, string)
 	}
 	m.busy[id] = true
 	m.showRows()
-	m.sh.wg.Add(1)
-	go func() {
-		defer m.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(m.sh.ctx, ownerTimeout)
-		defer cancel()
+	m.sh.goUI(ownerTimeout, func(ctx context.Context) func() {
 		err := do(ctx, id)
-		m.sh.do(func() {
+		return func() {
 			delete(m.busy, id)
 			m.showRows() // its buttons work again, until the reload shows what changed
 			if err != nil {
@@ -250,8 +246,8 @@ func (m *myListingsScreen) act(id, done string, do func(context.Context, string)
 			m.status.Hide()
 			m.sh.banner.show(done)
 			m.reload()
-		})
-	}()
+		}
+	})
 }
 
 // failure is an error as the status line says it.
@@ -309,13 +305,9 @@ func (m *myListingsScreen) openCalendar(l app.MyListing) {
 	m.calPanel.Show()
 	m.content.Refresh()
 	id := l.ID
-	m.sh.wg.Add(1)
-	go func() {
-		defer m.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(m.sh.ctx, ownerTimeout)
-		defer cancel()
+	m.sh.goUI(ownerTimeout, func(ctx context.Context) func() {
 		cal, err := m.sh.b.BlockedDates(ctx, id)
-		m.sh.do(func() {
+		return func() {
 			if m.calID != id {
 				return
 			}
@@ -325,8 +317,8 @@ func (m *myListingsScreen) openCalendar(l app.MyListing) {
 			}
 			m.cal.setDisabled(false)
 			m.cal.set(cal)
-		})
-	}()
+		}
+	})
 }
 
 // saveCalendar publishes the days blocked on the calendar.
@@ -337,13 +329,9 @@ func (m *myListingsScreen) saveCalendar() {
 	}
 	m.cal.setDisabled(true)
 	m.calSave.Disable()
-	m.sh.wg.Add(1)
-	go func() {
-		defer m.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(m.sh.ctx, ownerTimeout)
-		defer cancel()
+	m.sh.goUI(ownerTimeout, func(ctx context.Context) func() {
 		cal, err := m.sh.b.SetBlockedDates(ctx, id, ranges)
-		m.sh.do(func() {
+		return func() {
 			if m.calID != id {
 				return
 			}
@@ -355,8 +343,8 @@ func (m *myListingsScreen) saveCalendar() {
 			}
 			m.cal.set(cal)
 			m.sh.banner.show(lang.L("Calendar saved: the blocked days are on their way to your peers"))
-		})
-	}()
+		}
+	})
 }
 
 // closeCalendar hides the calendar panel.

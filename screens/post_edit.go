@@ -60,13 +60,9 @@ func (p *postRoomScreen) startEdit(l app.MyListing) {
 	p.calLoaded = false
 	p.cal.setDisabled(true)
 	id := l.ID
-	p.sh.wg.Add(1)
-	go func() {
-		defer p.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(p.sh.ctx, ownerTimeout)
-		defer cancel()
+	p.sh.goUI(ownerTimeout, func(ctx context.Context) func() {
 		cal, err := p.sh.b.BlockedDates(ctx, id)
-		p.sh.do(func() {
+		return func() {
 			if p.editing == nil || p.editing.ID != id {
 				return
 			}
@@ -77,8 +73,8 @@ func (p *postRoomScreen) startEdit(l app.MyListing) {
 			p.cal.setDisabled(false)
 			p.cal.set(cal)
 			p.calLoaded = true
-		})
-	}()
+		}
+	})
 }
 
 // joinTags writes tags for the "others" entry: "sauna, garden".
@@ -124,21 +120,17 @@ func (pp *photoPicker) setHashes(author string, hashes []string) {
 		setPhotoPlaceholder(it.tile, lang.L("Loading…"), true)
 		pp.items = append(pp.items, it)
 		hash := h
-		pp.sh.wg.Add(1)
-		go func() {
-			defer pp.sh.wg.Done()
-			ctx, cancel := context.WithTimeout(pp.sh.ctx, addPhotoTimeout)
-			defer cancel()
+		pp.sh.goUI(addPhotoTimeout, func(ctx context.Context) func() {
 			data, err := pp.sh.b.Photo(ctx, hash, author)
 			if err != nil || pp.sh.ctx.Err() != nil {
-				return // the tile stays blank; the hash is kept
+				return nil // the tile stays blank; the hash is kept
 			}
-			pp.sh.do(func() {
+			return func() {
 				if slices.Contains(pp.items, it) {
 					pp.showThumb(it, data)
 				}
-			})
-		}()
+			}
+		})
 	}
 	pp.refresh()
 }

@@ -103,20 +103,16 @@ func (pp *photoPicker) addPath(path string) {
 	setPhotoPlaceholder(it.tile, lang.L("Adding…"), true)
 	pp.items = append(pp.items, it)
 	pp.refresh()
-	pp.sh.wg.Add(1)
-	go func() {
-		defer pp.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(pp.sh.ctx, addPhotoTimeout)
-		defer cancel()
+	pp.sh.goUI(addPhotoTimeout, func(ctx context.Context) func() {
 		hash, err := pp.sh.b.AddPhoto(ctx, path)
 		var data []byte
 		if err == nil {
 			data, err = pp.sh.b.Photo(ctx, hash, "")
 		}
 		if pp.sh.ctx.Err() != nil {
-			return
+			return nil
 		}
-		pp.sh.do(func() {
+		return func() {
 			if !slices.Contains(pp.items, it) {
 				return // removed meanwhile
 			}
@@ -129,8 +125,8 @@ func (pp *photoPicker) addPath(path string) {
 			it.hash = hash
 			pp.showThumb(it, data)
 			pp.refresh()
-		})
-	}()
+		}
+	})
 }
 
 // showThumb puts a photo's thumbnail and its Remove button in its tile.

@@ -146,20 +146,16 @@ func newProfileScreen(sh *shell) *profileScreen {
 func (p *profileScreen) load(fillForm bool) {
 	p.loadGen++
 	gen := p.loadGen
-	p.sh.wg.Add(1)
-	go func() {
-		defer p.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(p.sh.ctx, profileTimeout)
-		defer cancel()
+	p.sh.goUI(profileTimeout, func(ctx context.Context) func() {
 		prof, rep, err := p.sh.b.OwnProfile(ctx)
 		var avatar []byte
 		if err == nil && fillForm && prof.Avatar != "" {
 			avatar, _ = p.sh.b.Photo(ctx, prof.Avatar, prof.Peer) // a missing avatar shows as none
 		}
 		if p.sh.ctx.Err() != nil {
-			return
+			return nil
 		}
-		p.sh.do(func() {
+		return func() {
 			if gen != p.loadGen {
 				return
 			}
@@ -171,8 +167,8 @@ func (p *profileScreen) load(fillForm bool) {
 			if fillForm && !p.busy && !p.edited { // never over what the user typed meanwhile
 				p.fill(prof, avatar)
 			}
-		})
-	}()
+		}
+	})
 }
 
 // fill puts a profile in the form.
@@ -287,16 +283,12 @@ func (p *profileScreen) submit() {
 	prof := app.Profile{Name: strings.TrimSpace(p.name.Text), About: strings.TrimSpace(p.about.Text), Languages: parseLanguages(p.langs.Text), Avatar: p.avatarHash}
 	p.setBusy(true)
 	p.status.Hide()
-	p.sh.wg.Add(1)
-	go func() {
-		defer p.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(p.sh.ctx, profileTimeout)
-		defer cancel()
+	p.sh.goUI(profileTimeout, func(ctx context.Context) func() {
 		_, err := p.sh.b.SaveProfile(ctx, prof)
 		if p.sh.ctx.Err() != nil {
-			return
+			return nil
 		}
-		p.sh.do(func() {
+		return func() {
 			p.setBusy(false)
 			if err != nil {
 				var ie *app.InputError
@@ -310,8 +302,8 @@ func (p *profileScreen) submit() {
 			p.status.Hide()
 			p.sh.banner.show(lang.L("Profile saved"))
 			p.load(false)
-		})
-	}()
+		}
+	})
 }
 
 // fieldError shows an input error under its field; false if it names none
@@ -360,20 +352,16 @@ func (p *profileScreen) openPicker() {
 func (p *profileScreen) addAvatar(path string) {
 	p.setBusy(true)
 	p.avatarMsg.set(lang.L("Adding {{.Name}}…", tdata{"Name": filepath.Base(path)}), theme.ColorNamePlaceHolder)
-	p.sh.wg.Add(1)
-	go func() {
-		defer p.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(p.sh.ctx, addPhotoTimeout)
-		defer cancel()
+	p.sh.goUI(addPhotoTimeout, func(ctx context.Context) func() {
 		hash, err := p.sh.b.AddAvatar(ctx, path)
 		var data []byte
 		if err == nil {
 			data, err = p.sh.b.Photo(ctx, hash, "")
 		}
 		if p.sh.ctx.Err() != nil {
-			return
+			return nil
 		}
-		p.sh.do(func() {
+		return func() {
 			p.setBusy(false)
 			if err != nil {
 				p.avatarMsg.set(lang.L("Couldn't add {{.Name}}: {{.Err}}", tdata{"Name": filepath.Base(path), "Err": err}), theme.ColorNameError)
@@ -381,8 +369,8 @@ func (p *profileScreen) addAvatar(path string) {
 			}
 			p.setAvatar(hash, data)
 			p.edited = true
-		})
-	}()
+		}
+	})
 }
 
 // setAvatar shows the picture with the given hash, or a placeholder for

@@ -223,11 +223,7 @@ func (s *ridesScreen) search() {
 	s.activity.Show()
 	s.activity.Start()
 	s.searchBtn.Disable()
-	s.sh.wg.Add(1)
-	go func() {
-		defer s.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(s.sh.ctx, searchTimeout)
-		defer cancel()
+	s.sh.goUI(searchTimeout, func(ctx context.Context) func() {
 		var fromP, toP app.Place
 		var errFrom, errTo error
 		if !fromPicked {
@@ -242,7 +238,7 @@ func (s *ridesScreen) search() {
 			q.Pickup, q.Dropoff = fromPt, toPt
 			found, err = s.sh.b.Rides(ctx, q)
 		}
-		s.sh.do(func() {
+		return func() {
 			if gen != s.gen || s.sh.ctx.Err() != nil {
 				return
 			}
@@ -265,8 +261,8 @@ func (s *ridesScreen) search() {
 				s.to.set(toPt, labelOr(toP, toText))
 			}
 			s.applySearch(q, found, err)
-		})
-	}()
+		}
+	})
 }
 
 // labelOr is a place's label, or the text typed for coordinates.
@@ -404,13 +400,9 @@ func (s *ridesScreen) rerun() {
 	}
 	s.gen++
 	gen := s.gen
-	s.sh.wg.Add(1)
-	go func() {
-		defer s.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(s.sh.ctx, searchTimeout)
-		defer cancel()
+	s.sh.goUI(searchTimeout, func(ctx context.Context) func() {
 		found, err := s.sh.b.Rides(ctx, q)
-		s.sh.do(func() {
+		return func() {
 			if gen == s.gen && s.sh.ctx.Err() == nil {
 				s.searchErr = err
 				if err == nil {
@@ -419,8 +411,8 @@ func (s *ridesScreen) rerun() {
 				}
 				s.refresh()
 			}
-		})
-	}()
+		}
+	})
 }
 
 // refresh brings the count, the list, the empty states and the coverage in

@@ -104,6 +104,22 @@ func (sh *shell) watchFirstFrame(f func()) {
 	sh.win.SetContent(container.NewStack(sh.win.Content(), container.NewWithoutLayout(probe)))
 }
 
+// goUI runs work off the UI goroutine with a context that ends after
+// timeout or when the window closes, then runs the function work returns, if
+// any, on the UI goroutine. The shell waits for it when it closes.
+func (sh *shell) goUI(timeout time.Duration, work func(ctx context.Context) func()) {
+	sh.wg.Add(1)
+	go func() {
+		defer sh.wg.Done()
+		ctx, cancel := context.WithTimeout(sh.ctx, timeout)
+		then := work(ctx)
+		cancel()
+		if then != nil {
+			sh.do(then)
+		}
+	}()
+}
+
 // shell is the main window: the navigation between screens, a banner for
 // short confirmations, and the goroutines that feed the screens.
 type shell struct {

@@ -178,13 +178,9 @@ func (f *wishForm) post() {
 	f.postBtn.Disable()
 	f.activity.Show()
 	f.activity.Start()
-	f.sh.wg.Add(1)
-	go func() {
-		defer f.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(f.sh.ctx, wishPostTimeout)
-		defer cancel()
+	f.sh.goUI(wishPostTimeout, func(ctx context.Context) func() {
 		_, err := f.sh.b.PostWish(ctx, w)
-		f.sh.do(func() {
+		return func() {
 			f.posting = false
 			f.activity.Stop()
 			f.activity.Hide()
@@ -195,8 +191,8 @@ func (f *wishForm) post() {
 			}
 			f.dlg.Hide()
 			f.sh.banner.show(lang.L("Wish posted: owners who fit it can now send you offers (My wishes)"))
-		})
-	}()
+		}
+	})
 }
 
 func (f *wishForm) fail(err error) {

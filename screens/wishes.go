@@ -100,13 +100,9 @@ func (v *wishesView) load() {
 	gen := v.gen
 	v.activity.Show()
 	v.activity.Start()
-	v.sh.wg.Add(1)
-	go func() {
-		defer v.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(v.sh.ctx, wishTimeout)
-		defer cancel()
+	v.sh.goUI(wishTimeout, func(ctx context.Context) func() {
 		ws, err := v.sh.b.MyWishes(ctx)
-		v.sh.do(func() {
+		return func() {
 			if gen != v.gen {
 				return
 			}
@@ -118,8 +114,8 @@ func (v *wishesView) load() {
 			}
 			v.wishes, v.loaded = ws, true
 			v.render()
-		})
-	}()
+		}
+	})
 }
 
 // render rebuilds the list from v.wishes.
@@ -213,13 +209,9 @@ func (v *wishesView) withdraw(wishID string) {
 func (v *wishesView) act(do func(context.Context) (string, error)) {
 	v.activity.Show()
 	v.activity.Start()
-	v.sh.wg.Add(1)
-	go func() {
-		defer v.sh.wg.Done()
-		ctx, cancel := context.WithTimeout(v.sh.ctx, wishTimeout)
-		defer cancel()
+	v.sh.goUI(wishTimeout, func(ctx context.Context) func() {
 		msg, err := do(ctx)
-		v.sh.do(func() {
+		return func() {
 			v.activity.Stop()
 			v.activity.Hide()
 			if err != nil {
@@ -229,8 +221,8 @@ func (v *wishesView) act(do func(context.Context) (string, error)) {
 			v.status.Hide()
 			v.sh.banner.show(msg)
 			v.load()
-		})
-	}()
+		}
+	})
 }
 
 // inputDetail is what a person needs to read of an error.

@@ -28,17 +28,14 @@ func (e *env) identityCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := e.open(app.Options{}, false)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			if err := n.ExportIdentityFile(args[0], pass, workFactor); err != nil {
-				return err
-			}
-			res := map[string]any{"peer_id": n.Self(), "file": args[0]}
-			return e.print(res, func(w io.Writer) {
-				fmt.Fprintf(w, "exported identity %s to %s\nKeep the file and its passphrase apart: together they are your identity.\n", n.Self(), args[0])
+			return e.withNode(cmd.Context(), func(n *app.Node) error {
+				if err := n.ExportIdentityFile(args[0], pass, workFactor); err != nil {
+					return err
+				}
+				res := map[string]any{"peer_id": n.Self(), "file": args[0]}
+				return e.print(res, func(w io.Writer) {
+					fmt.Fprintf(w, "exported identity %s to %s\nKeep the file and its passphrase apart: together they are your identity.\n", n.Self(), args[0])
+				})
 			})
 		},
 	}
@@ -54,22 +51,19 @@ func (e *env) identityCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := e.open(app.Options{}, false)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			res, err := n.ImportIdentityFile(args[0], pass)
-			if err != nil {
-				return err
-			}
-			return e.print(res, func(w io.Writer) {
-				if res.Unchanged {
-					fmt.Fprintf(w, "%s is already this data dir's identity; nothing changed\n", res.PeerID)
-					return
+			return e.withNode(cmd.Context(), func(n *app.Node) error {
+				res, err := n.ImportIdentityFile(args[0], pass)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(w, "imported identity %s\nthe previous key (%s) is kept in %s\n", res.PeerID, res.Previous, res.Backup)
-				fmt.Fprintln(w, "Restart Caravan (and any `caravan node` on this data dir) to use it.")
+				return e.print(res, func(w io.Writer) {
+					if res.Unchanged {
+						fmt.Fprintf(w, "%s is already this data dir's identity; nothing changed\n", res.PeerID)
+						return
+					}
+					fmt.Fprintf(w, "imported identity %s\nthe previous key (%s) is kept in %s\n", res.PeerID, res.Previous, res.Backup)
+					fmt.Fprintln(w, "Restart Caravan (and any `caravan node` on this data dir) to use it.")
+				})
 			})
 		},
 	}

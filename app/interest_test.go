@@ -92,10 +92,7 @@ func TestInterestPlan(t *testing.T) {
 // room there but not A's room in Tokyo, until it looks at Tokyo.
 func TestWatchFollowsTheView(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true, AlwaysOn: true})
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := startNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true, AlwaysOn: true})
 	inAmsterdam, inTokyo := testRoom(), testRoom()
 	inAmsterdam.Lat, inAmsterdam.Lon = 52.37, 4.89
 	inTokyo.Lat, inTokyo.Lon = 35.69, 139.69

@@ -31,14 +31,8 @@ func roomsOf(t *testing.T, n *Node, from, to string) map[string]RoomListing {
 // search for those dates skips it; deleted, B holds only the tombstone.
 func TestOwnerManagesListingsAcrossPeers(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, loopbackOpts())
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := openNode(t, loopbackOpts(firstAddr(t, a)))
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := startNode(t, loopbackOpts())
+	b := startNode(t, loopbackOpts(firstAddr(t, a)))
 	id, err := a.PostRoom(ctx, testRoom())
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,16 @@ func testRoom() Room {
 		PricePerNight: 38, Currency: "EUR", MaxGuests: 2, Amenities: []string{"wifi"}}
 }
 
+// startNode opens a node as openNode does and starts it.
+func startNode(t *testing.T, opts Options) *Node {
+	t.Helper()
+	n := openNode(t, opts)
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func openNode(t *testing.T, opts Options) *Node {
 	t.Helper()
 	if opts.DataDir == "" {
@@ -105,18 +115,12 @@ func TestPostRoomValidatesAndLists(t *testing.T) {
 // one shows up on the other, and the other's subscribers hear of it.
 func TestNodesOnLoopback(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := startNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
 	st, err := a.Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: st.Addrs[:1], NoDHT: true, NoPortMap: true})
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	b := startNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: st.Addrs[:1], NoDHT: true, NoPortMap: true})
 	events, cancel := b.Subscribe()
 	defer cancel()
 	id, err := a.PostRoom(ctx, testRoom())

@@ -94,14 +94,8 @@ func TestStrangerCatchesUpPersonTopic(t *testing.T) {
 // withdraws it; B's node sees each step, with A's name from A's profile.
 func TestVouchAcrossPeers(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, loopbackOpts())
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := openNode(t, loopbackOpts(firstAddr(t, a)))
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := startNode(t, loopbackOpts())
+	b := startNode(t, loopbackOpts(firstAddr(t, a)))
 	prof, err := a.id.NewProfileRecord(domain.Profile{Name: "Ana"}, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)

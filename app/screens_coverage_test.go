@@ -16,10 +16,7 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("coverage with no node running: %+v", c)
 	}
 
-	started := openNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
-	if err := started.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	started := startNode(t, Options{Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, NoPortMap: true})
 	c, err = started.Coverage(ctx)
 	if err != nil {
 		t.Fatal(err)

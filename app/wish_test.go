@@ -15,14 +15,8 @@ import (
 // an ordinary booking request for the wish's dates.
 func TestWishOfferAccept(t *testing.T) {
 	ctx := context.Background()
-	a := openNode(t, loopbackOpts())
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := openNode(t, loopbackOpts(firstAddr(t, a)))
-	if err := b.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := startNode(t, loopbackOpts())
+	b := startNode(t, loopbackOpts(firstAddr(t, a)))
 	roomID, err := a.PostRoom(ctx, testRoom()) // Paris, 38 EUR, 2 guests
 	if err != nil {
 		t.Fatal(err)

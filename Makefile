@@ -75,9 +75,10 @@ fmtcheck:
 # the network figures P1 (a room posted on one of 50 peers until searchable on all), P2 (an empty
 # peer catching up 100k records, against bare verification) and P2-diff (sync bytes for a 1%
 # difference over the bytes of every record); then the search figures P3 (rooms in a map view,
-# against an in-memory quadtree) and P4 (rides along a route); last P5, a real start of the app
-# under Xvfb on a store of many rooms until Explore shows results. BENCH_SCALE=full builds 1M rooms
-# and 100k rides (slow, kept in BENCH_DIR).
+# against an in-memory quadtree) and P4 (rides along a route); last, under Xvfb, P5 (a real start
+# of the app on a store of many rooms until Explore shows results) and P6 (frames of the map with
+# 10,000 pins, painted with OpenGL in a real window). BENCH_SCALE=full builds 1M rooms and 100k
+# rides (slow, kept in BENCH_DIR).
 BENCH_SCALE ?= small
 bench: deps
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(Ingest|Verify)$$' -benchtime 3x -count 1 ./storage | tee /dev/stderr | \
@@ -87,8 +88,7 @@ bench: deps
 	           printf "BENCH ingest records_per_s=%.0f verify_per_s=%.0f ratio=%.2f\n", r, v, r / v }'
 	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(P1Spread|P2CatchUp|P2Diff|LatePeerCatchUp)$$' -benchtime 1x -count 1 -timeout 1h ./app | grep -o 'BENCH .*'
 	@BENCH_SCALE=$(BENCH_SCALE) $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkSearch(Rooms|Rides)$$' -benchtime 1x -count 1 -timeout 2h ./storage | grep -o 'BENCH P[34].*'
-	@$(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP6Render$$' -benchtime 20x -count 1 ./screens/mapview | grep -o 'BENCH P6.*'
-	@BENCH_SCALE=$(BENCH_SCALE) xvfb-run -a -s '-screen 0 1440x900x24' $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP5Start$$' -benchtime 1x -count 1 -timeout 1h . | grep -o 'BENCH P5.*'
+	@BENCH_SCALE=$(BENCH_SCALE) xvfb-run -a -s '-screen 0 1440x900x24' $(GO) test -tags $(TAGS) -run '^$$' -bench '^BenchmarkP[56]' -benchtime 1x -count 1 -timeout 1h . | grep -o 'BENCH P[56].*'
 
 # clean also removes what an interrupted fyne package leaves in the source tree.
 clean:

@@ -30,8 +30,12 @@ import (
 const childEnv = "CARAVAN_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
+	switch {
+	case os.Getenv(childEnv) == "1":
 		main()
+		return
+	case os.Getenv(p6ChildEnv) == "1":
+		runP6()
 		return
 	}
 	os.Exit(m.Run())

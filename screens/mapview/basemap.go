@@ -308,10 +308,11 @@ func wrapRing(w []orb.Point) [][]orb.Point {
 // subRows is the number of scanlines per pixel row, for anti-aliasing.
 const subRows = 4
 
-// renderTile draws tile t of the basemap, TileSize pixels square.
-func (b *Basemap) renderTile(t maptile.Tile) *image.NRGBA {
+// renderTile draws tile t of the basemap, TileSize pixels square, in the
+// premultiplied RGBA the painter's textures take as they are.
+func (b *Basemap) renderTile(t maptile.Tile) *image.RGBA {
 	const n = TileSize
-	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	n2 := math.Exp2(float64(t.Z))
 	// Pixel coordinates of a world point inside this tile.
 	px := func(w orb.Point) orb.Point {
@@ -348,7 +349,7 @@ func (b *Basemap) renderTile(t maptile.Tile) *image.NRGBA {
 	}
 	for i, c := range cover {
 		c = math.Min(c, 1)
-		img.SetNRGBA(i%n, i/n, mix(WaterColor, LandColor, c))
+		img.SetRGBA(i%n, i/n, premultiply(mix(WaterColor, LandColor, c)))
 	}
 	for _, s := range b.borders {
 		if !s.bound.Intersects(tb) {
@@ -401,7 +402,7 @@ func span(row []float64, x0, x1, w float64) {
 }
 
 // line draws a one-pixel line from a to b, blending by distance to it.
-func line(img *image.NRGBA, a, b orb.Point, c color.NRGBA) {
+func line(img *image.RGBA, a, b orb.Point, c color.NRGBA) {
 	n := float64(img.Rect.Dx())
 	if math.Max(a[0], b[0]) < -1 || math.Min(a[0], b[0]) > n+1 ||
 		math.Max(a[1], b[1]) < -1 || math.Min(a[1], b[1]) > n+1 {
@@ -420,7 +421,7 @@ func line(img *image.NRGBA, a, b orb.Point, c color.NRGBA) {
 		if xi < 0 || yi < 0 || xi >= img.Rect.Dx() || yi >= img.Rect.Dy() {
 			continue
 		}
-		img.SetNRGBA(xi, yi, mix(img.NRGBAAt(xi, yi), c, 0.8))
+		img.SetRGBA(xi, yi, premultiply(mix(nrgbaAt(img, xi, yi), c, 0.8)))
 	}
 }
 
@@ -428,4 +429,14 @@ func line(img *image.NRGBA, a, b orb.Point, c color.NRGBA) {
 func mix(a, b color.NRGBA, t float64) color.NRGBA {
 	m := func(x, y uint8) uint8 { return uint8(math.Round(float64(x) + (float64(y)-float64(x))*t)) }
 	return color.NRGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), m(a.A, b.A)}
+}
+
+// premultiply is c as premultiplied RGBA.
+func premultiply(c color.NRGBA) color.RGBA {
+	return color.RGBAModel.Convert(c).(color.RGBA)
+}
+
+// nrgbaAt is the colour of img at x, y, not premultiplied.
+func nrgbaAt(img *image.RGBA, x, y int) color.NRGBA {
+	return color.NRGBAModel.Convert(img.RGBAAt(x, y)).(color.NRGBA)
 }

@@ -198,7 +198,7 @@ func TestMapFallsBackToBasemap(t *testing.T) {
 
 	waitFor(t, q, "basemap tiles on every visible tile", func() bool {
 		vis := visibleTiles(m)
-		return len(vis) > 0 && len(r.tiles) == len(vis)
+		return len(vis) > 0 && len(r.tiles.shown) == len(vis)
 	})
 	if !m.offline {
 		t.Error("map should know it shows the basemap")
@@ -212,7 +212,7 @@ func TestMapFallsBackToBasemap(t *testing.T) {
 	if real || img == nil {
 		t.Fatalf("tile %v: real=%v img=%v", tl, real, img != nil)
 	}
-	if c := img.(*image.NRGBA).NRGBAAt(128, 128); c != LandColor {
+	if c := nrgbaAt(img, 128, 128); c != LandColor {
 		t.Errorf("middle of the basemap tile is %v, want land", c)
 	}
 	// Every download asked for has failed, none is still under way.
@@ -291,11 +291,11 @@ func TestSetBasemapLater(t *testing.T) {
 	r := test.WidgetRenderer(m).(*mapRenderer)
 	time.Sleep(50 * time.Millisecond)
 	q.drain()
-	if len(r.tiles) != 0 {
-		t.Fatalf("%d tiles drawn with no tiles and no basemap", len(r.tiles))
+	if len(r.tiles.shown) != 0 {
+		t.Fatalf("%d tiles drawn with no tiles and no basemap", len(r.tiles.shown))
 	}
 	m.SetBasemap(squareBasemap(t))
-	waitFor(t, q, "basemap tiles", func() bool { return len(r.tiles) > 0 && len(r.tiles) == len(visibleTiles(m)) })
+	waitFor(t, q, "basemap tiles", func() bool { return len(r.tiles.shown) > 0 && len(r.tiles.shown) == len(visibleTiles(m)) })
 	if !strings.Contains(r.attr.Text, DefaultAttribution) {
 		t.Errorf("attribution %q", r.attr.Text)
 	}

@@ -122,7 +122,7 @@ func TestBasemapTiles(t *testing.T) {
 		n := float64(int(1) << z)
 		x := int((w[0]*n - float64(tl.X)) * TileSize)
 		y := int((w[1]*n - float64(tl.Y)) * TileSize)
-		return img.NRGBAAt(x, y) == LandColor
+		return nrgbaAt(img, x, y) == LandColor
 	}
 	cases := []struct {
 		name string

@@ -3,6 +3,7 @@ package mapview
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 
 	"fyne.io/fyne/v2"
@@ -22,19 +23,17 @@ const markerTextSize = 12
 // afresh.
 const maxSprites = 4096
 
-// markerLayer draws the map's markers — dots, counts, labels — as images.
-// A map with thousands of pins shows a few hundred markers; as canvas
-// objects (a circle, a text, a halo and a label each) every one of them was
-// laid out, measured, shaped and rasterised on its own each frame, which
-// made a frame cost several times the 16 ms of 60 Hz. Now each distinct
-// marker is drawn once into a sprite and kept; a frame places one image
-// object per dot and per label, and an object whose sprite is unchanged
-// keeps its texture. UI goroutine only.
+// markerLayer draws the map's markers — dots, counts, labels — into one
+// image: the tiles', or its own over the routes. A map with thousands of pins shows a few hundred
+// markers; as canvas objects (a circle, a text, a halo and a label each)
+// every one of them was laid out, measured, shaped and rasterised on its
+// own each frame. Now each distinct marker is drawn once into a sprite and
+// kept, and a frame composes the sprites at the screen's pixels (see
+// composite). UI goroutine only.
 type markerLayer struct {
-	// objs are the image objects of the last frame, reused in order; n
-	// of them are in use.
-	objs []*canvas.Image
-	n    int
+	// own is the layer's image; to is where the frame's markers go: own,
+	// or the tiles' image.
+	own, to *composite
 	// scale is the canvas scale the sprites and face were made for.
 	scale   float32
 	font    *opentype.Font // the theme's bold text font; nil if unreadable
@@ -54,12 +53,13 @@ type spriteKey struct {
 // sprite is a marker drawn once: its pixels and where its anchor (the
 // dot's centre, or the label halo's top-left corner) falls in them.
 type sprite struct {
-	img    *image.NRGBA
+	img    *image.RGBA // premultiplied, as the painter's textures take it
 	anchor image.Point
 }
 
 func newMarkerLayer() *markerLayer {
-	l := &markerLayer{sprites: make(map[spriteKey]*sprite)}
+	l := &markerLayer{sprites: make(map[spriteKey]*sprite),
+		own: newComposite(color.RGBA{}, canvas.ImageScalePixels)} // drawn at the screen's pixels already
 	if f, err := opentype.Parse(theme.TextBoldFont().Content()); err == nil {
 		l.font = f
 	} else {
@@ -101,29 +101,23 @@ func (l *markerLayer) textSize(s string) fyne.Size {
 	return fyne.NewSize(w/l.scale, h/l.scale)
 }
 
-// begin starts a frame: no marker placed yet.
-func (l *markerLayer) begin() { l.n = 0 }
+// begin starts a frame drawing into to: l.own, or another composite at the
+// screen's pixels, begun already.
+func (l *markerLayer) begin(to *composite) {
+	if l.to = to; to == l.own {
+		to.begin()
+	}
+}
 
-// put places sprite sp with its anchor at p (Fyne units) and appends its
-// object to objs.
-func (l *markerLayer) put(objs []fyne.CanvasObject, sp *sprite, p fyne.Position) []fyne.CanvasObject {
-	if l.n == len(l.objs) {
-		o := canvas.NewImageFromImage(nil)
-		o.FillMode = canvas.ImageFillStretch
-		o.ScaleMode = canvas.ImageScalePixels // drawn at the screen's pixels already
-		l.objs = append(l.objs, o)
-	}
-	o := l.objs[l.n]
-	l.n++
-	px := float32(math.Round(float64(p.X*l.scale))-float64(sp.anchor.X)) / l.scale
-	py := float32(math.Round(float64(p.Y*l.scale))-float64(sp.anchor.Y)) / l.scale
-	o.Move(fyne.NewPos(px, py))
-	o.Resize(fyne.NewSize(float32(sp.img.Rect.Dx())/l.scale, float32(sp.img.Rect.Dy())/l.scale))
-	if o.Image != sp.img {
-		o.Image = sp.img
-		o.Refresh()
-	}
-	return append(objs, o)
+// put places sprite sp with its anchor at p (Fyne units).
+func (l *markerLayer) put(sp *sprite, p fyne.Position) {
+	l.to.put(sp.img, image.Pt(int(math.Round(float64(p.X*l.scale)))-sp.anchor.X, int(math.Round(float64(p.Y*l.scale)))-sp.anchor.Y), draw.Over)
+}
+
+// end composes the markers placed in l.own over a map of size sz and
+// appends their image to objs, if any marker was placed.
+func (l *markerLayer) end(objs []fyne.CanvasObject, sz fyne.Size) []fyne.CanvasObject {
+	return l.own.end(objs, int(math.Ceil(float64(sz.Width*l.scale))), int(math.Ceil(float64(sz.Height*l.scale))), sz)
 }
 
 // get returns the sprite of key, drawing it the first time.
@@ -149,7 +143,7 @@ func (l *markerLayer) get(k spriteKey) *sprite {
 func (l *markerLayer) drawDot(k spriteKey) *sprite {
 	r := k.radius * l.scale
 	n := int(math.Ceil(float64(2*r))) + 2
-	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	c := float32(n) / 2
 	inner := r - k.stroke*l.scale
 	fillPath(img, circlePath(c, c, inner, false), k.fill)
@@ -177,7 +171,7 @@ func (l *markerLayer) drawLabel(text string) *sprite {
 	ts := l.textSize(text)
 	w := int(math.Ceil(float64((ts.Width + 2*labelPad) * l.scale)))
 	h := int(math.Ceil(float64(ts.Height * l.scale)))
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	fillPath(img, roundRectPath(0, 0, float32(w), float32(h), 4*l.scale), color.NRGBA{0xff, 0xff, 0xff, 0xd8})
 	if l.face != nil {
 		d := font.Drawer{Dst: img, Src: image.NewUniform(labelColor), Face: l.face,
@@ -192,7 +186,7 @@ type pathFn func(z *vector.Rasterizer)
 
 // fillPath fills path over img in col, anti-aliased. Where the path
 // winds round a point once one way and once the other, it is not filled.
-func fillPath(img *image.NRGBA, path pathFn, col color.NRGBA) {
+func fillPath(img *image.RGBA, path pathFn, col color.NRGBA) {
 	b := img.Rect
 	z := vector.NewRasterizer(b.Dx(), b.Dy())
 	path(z)

@@ -17,7 +17,7 @@ type lru struct {
 
 type lruEntry struct {
 	key string
-	img image.Image
+	img *image.RGBA
 }
 
 func newLRU(max int) *lru {
@@ -28,7 +28,7 @@ func newLRU(max int) *lru {
 }
 
 // get returns the image under key and marks it recently used.
-func (c *lru) get(key string) (image.Image, bool) {
+func (c *lru) get(key string) (*image.RGBA, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
@@ -39,7 +39,7 @@ func (c *lru) get(key string) (image.Image, bool) {
 }
 
 // add stores img under key, evicting the oldest entries beyond the bound.
-func (c *lru) add(key string, img image.Image) {
+func (c *lru) add(key string, img *image.RGBA) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {

@@ -9,9 +9,9 @@ import (
 
 func TestLRUBound(t *testing.T) {
 	c := newLRU(3)
-	imgs := make([]image.Image, 5)
+	imgs := make([]*image.RGBA, 5)
 	for i := range imgs {
-		imgs[i] = image.NewGray(image.Rect(0, 0, 1, 1))
+		imgs[i] = image.NewRGBA(image.Rect(0, 0, 1, 1))
 	}
 	c.add("a", imgs[0])
 	c.add("b", imgs[1])
@@ -42,7 +42,7 @@ func TestLRUConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 200 {
 				k := fmt.Sprint(g, i%40)
-				c.add(k, image.NewGray(image.Rect(0, 0, 1, 1)))
+				c.add(k, image.NewRGBA(image.Rect(0, 0, 1, 1)))
 				c.get(k)
 			}
 		})

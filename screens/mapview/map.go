@@ -2,7 +2,9 @@ package mapview
 
 import (
 	"cmp"
+	"image"
 	"image/color"
+	"image/draw"
 	"math"
 	"net/http"
 	"slices"
@@ -613,8 +615,9 @@ func (m *Map) clusterAt(p fyne.Position) (cluster, bool) {
 
 // CreateRenderer implements fyne.Widget.
 func (m *Map) CreateRenderer() fyne.WidgetRenderer {
-	r := &mapRenderer{m: m, tiles: make(map[maptile.Tile]*canvas.Image)}
-	r.bg = canvas.NewRectangle(WaterColor)
+	// The tiles are composed at their own pixels, one per Fyne unit, and
+	// scaled by the painter on a denser screen.
+	r := &mapRenderer{m: m, tiles: newComposite(premultiply(WaterColor), canvas.ImageScaleFastest)}
 	r.attrBg = canvas.NewRectangle(color.NRGBA{0xff, 0xff, 0xff, 0xc0})
 	r.attr = canvas.NewText(m.opts.Attribution, color.NRGBA{0x33, 0x33, 0x33, 0xff})
 	r.attr.TextSize = 11
@@ -627,18 +630,18 @@ func (m *Map) CreateRenderer() fyne.WidgetRenderer {
 
 // mapRenderer draws the map from its state at each layout and refresh.
 type mapRenderer struct {
-	m       *Map
-	bg      *canvas.Rectangle
-	tiles   map[maptile.Tile]*canvas.Image
-	lines   []*canvas.Line
-	layer   *markerLayer
-	marks   []marker // the markers of the last frame, the selected one last
-	attrBg  *canvas.Rectangle
-	attr    *canvas.Text
-	zoomIn  *widget.Button
-	zoomOut *widget.Button
-	zoomBox *fyne.Container
-	objects []fyne.CanvasObject
+	m        *Map
+	tiles    *composite          // the tiles shown, on the sea's colour where none is
+	lines    []*canvas.Line      // the route segments made so far, reused
+	lineObjs []fyne.CanvasObject // those of the last frame
+	layer    *markerLayer
+	marks    []marker // the markers of the last frame, the selected one last
+	attrBg   *canvas.Rectangle
+	attr     *canvas.Text
+	zoomIn   *widget.Button
+	zoomOut  *widget.Button
+	zoomBox  *fyne.Container
+	objects  []fyne.CanvasObject
 }
 
 // marker is one cluster as drawn.
@@ -671,8 +674,6 @@ func (r *mapRenderer) rebuild() {
 	m := r.m
 	sz := m.Size()
 	objs := r.objects[:0]
-	r.bg.Resize(sz)
-	objs = append(objs, r.bg) // left out below if the tiles cover it
 
 	// Tiles, the ones nearest the middle first in the fetch order.
 	z := m.zoom
@@ -697,45 +698,20 @@ func (r *mapRenderer) rebuild() {
 	if sz.Width > 0 && sz.Height > 0 {
 		m.fetch.want(visible)
 	}
-	keep := make(map[maptile.Tile]bool, len(visible))
 	m.offline = false
+	r.tiles.begin()
 	for _, t := range visible {
 		img, real := m.fetch.lookup(t)
 		if !real {
 			m.offline = true
 		}
-		if img == nil {
-			continue
+		if img != nil {
+			r.tiles.put(img, image.Pt(int(math.Round(float64(t.X)*TileSize-left)), int(math.Round(float64(t.Y)*TileSize-top))), draw.Src)
 		}
-		keep[t] = true
-		ci := r.tiles[t]
-		if ci == nil {
-			ci = canvas.NewImageFromImage(img)
-			ci.FillMode = canvas.ImageFillStretch
-			ci.ScaleMode = canvas.ImageScaleSmooth
-			r.tiles[t] = ci
-		} else if ci.Image != img {
-			ci.Image = img
-			ci.Refresh()
-		}
-		ci.Move(fyne.NewPos(float32(float64(t.X)*TileSize-left), float32(float64(t.Y)*TileSize-top)))
-		ci.Resize(fyne.NewSquareSize(TileSize))
-		objs = append(objs, ci)
-	}
-	for t := range r.tiles {
-		if !keep[t] {
-			delete(r.tiles, t)
-		}
-	}
-	// The sea colour shows only where no tile is: painting it under a
-	// view the tiles fill is a whole map's worth of pixels for nothing.
-	world := float64(n) * TileSize
-	if len(keep) == len(visible) && left >= 0 && top >= 0 && left+float64(sz.Width) <= world && top+float64(sz.Height) <= world {
-		objs = append(objs[:0], objs[1:]...)
 	}
 
 	// Routes; the selected one last, so it is on top.
-	nl := 0
+	lines := r.lineObjs[:0]
 	order := make([]int, 0, len(m.routeW))
 	sel := -1
 	for i, rt := range m.routes {
@@ -763,22 +739,33 @@ func (r *mapRenderer) rebuild() {
 				(a.X > sz.Width && b.X > sz.Width) || (a.Y > sz.Height && b.Y > sz.Height) {
 				continue
 			}
-			if nl == len(r.lines) {
+			if len(lines) == len(r.lines) {
 				r.lines = append(r.lines, canvas.NewLine(routeColor))
 			}
-			ln := r.lines[nl]
-			nl++
+			ln := r.lines[len(lines)]
 			ln.StrokeColor, ln.StrokeWidth = col, width
 			ln.Position1, ln.Position2 = a, b
 			ln.Refresh()
-			objs = append(objs, ln)
+			lines = append(lines, ln)
 		}
 	}
+	r.lineObjs = lines
 
-	// Pins and clusters, drawn into the marker layer; the selected pin last
-	// so it is on top.
-	r.layer.setScale(canvasScale(m))
-	r.layer.begin()
+	// Pins and clusters, the selected pin last so it is on top. When no
+	// route lies between them and the screen's pixels are the tiles' (scale
+	// 1), the markers are drawn into the tiles' image: one opaque texture,
+	// where a transparent layer of the map's size over it costs a software
+	// OpenGL some 6 ms a frame to blend (BENCH P6).
+	scale := canvasScale(m)
+	r.layer.setScale(scale)
+	tilesW, tilesH := int(math.Ceil(float64(sz.Width))), int(math.Ceil(float64(sz.Height)))
+	if scale == 1 && len(lines) == 0 {
+		r.layer.begin(r.tiles)
+	} else {
+		objs = r.tiles.end(objs, tilesW, tilesH, sz)
+		objs = append(objs, lines...)
+		r.layer.begin(r.layer.own)
+	}
 	r.marks = r.marks[:0]
 	var selMark *marker
 	var labels [][2]fyne.Position // top-left and bottom-right of the labels placed
@@ -804,12 +791,17 @@ func (r *mapRenderer) rebuild() {
 			selMark = &mk
 			continue
 		}
-		objs = r.layer.draw(objs, mk)
+		r.layer.draw(mk)
 		r.marks = append(r.marks, mk)
 	}
 	if selMark != nil {
-		objs = r.layer.draw(objs, *selMark)
+		r.layer.draw(*selMark)
 		r.marks = append(r.marks, *selMark)
+	}
+	if r.layer.to == r.tiles {
+		objs = r.tiles.end(objs, tilesW, tilesH, sz)
+	} else {
+		objs = r.layer.end(objs, sz)
 	}
 
 	// Attribution, bottom right, always.
@@ -891,11 +883,10 @@ func (l *markerLayer) place(c cluster, p fyne.Position, selected bool, label str
 	return mk
 }
 
-// draw places the sprites of mk and appends their objects to objs.
-func (l *markerLayer) draw(objs []fyne.CanvasObject, mk marker) []fyne.CanvasObject {
-	objs = l.put(objs, l.get(mk.dot), mk.pos)
+// draw places the sprites of mk.
+func (l *markerLayer) draw(mk marker) {
+	l.put(l.get(mk.dot), mk.pos)
 	if mk.label != "" {
-		objs = l.put(objs, l.get(spriteKey{label: true, text: mk.label}), mk.halo)
+		l.put(l.get(spriteKey{label: true, text: mk.label}), mk.halo)
 	}
-	return objs
 }

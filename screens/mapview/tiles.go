@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	_ "image/jpeg" // tile servers that serve JPEG
 	_ "image/png"
 	"io"
@@ -140,7 +141,7 @@ func key(t maptile.Tile) string {
 
 // lookup returns the best image there is for t now: the downloaded tile,
 // else the basemap tile, else nil. real tells which.
-func (f *fetcher) lookup(t maptile.Tile) (img image.Image, real bool) {
+func (f *fetcher) lookup(t maptile.Tile) (img *image.RGBA, real bool) {
 	if img, ok := f.mem.get(key(t)); ok {
 		return img, true
 	}
@@ -253,9 +254,9 @@ func (f *fetcher) baseLoop() {
 // load gets tile t from the disk cache if it is fresh there, else from the
 // server (saving it to disk; a stale copy is revalidated with
 // If-Modified-Since), else a stale copy from disk.
-func (f *fetcher) load(t maptile.Tile) (image.Image, error) {
+func (f *fetcher) load(t maptile.Tile) (*image.RGBA, error) {
 	path := ""
-	var stale image.Image
+	var stale *image.RGBA
 	if f.dir != "" {
 		path = filepath.Join(f.dir, strconv.Itoa(int(t.Z)), strconv.FormatUint(uint64(t.X), 10),
 			strconv.FormatUint(uint64(t.Y), 10))
@@ -300,7 +301,7 @@ var errNotModified = errors.New("tile not modified")
 
 // download gets tile t from the server. A non-zero since asks the server to
 // answer 304 Not Modified (errNotModified) if the tile hasn't changed.
-func (f *fetcher) download(t maptile.Tile, since time.Time) ([]byte, image.Image, error) {
+func (f *fetcher) download(t maptile.Tile, since time.Time) ([]byte, *image.RGBA, error) {
 	f.mu.Lock()
 	f.active++
 	f.requests++
@@ -337,21 +338,38 @@ func (f *fetcher) download(t maptile.Tile, since time.Time) ([]byte, image.Image
 	if err != nil {
 		return nil, nil, err
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	img, err := decodeTile(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, fmt.Errorf("tile %s: %w", key(t), err)
 	}
 	return data, img, nil
 }
 
-func decodeFile(path string) (image.Image, error) {
+func decodeFile(path string) (*image.RGBA, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	img, _, err := image.Decode(fh)
-	return img, err
+	return decodeTile(fh)
+}
+
+// decodeTile decodes a tile image into premultiplied RGBA: the painter
+// makes every other kind of image into that on the UI goroutine, each time
+// the tile is shown anew (a few ms for a screenful of tiles), while here it
+// is done once, by the downloader.
+func decodeTile(r io.Reader) (*image.RGBA, error) {
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	if rgba, ok := img.(*image.RGBA); ok {
+		return rgba, nil
+	}
+	b := img.Bounds()
+	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
+	return rgba, nil
 }
 
 // writeFile writes data to path through a temporary file and a rename, so a

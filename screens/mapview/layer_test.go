@@ -103,3 +103,35 @@ func TestMarkerSpritePixels(t *testing.T) {
 		t.Error("the same label drawn twice")
 	}
 }
+
+// TestMarkersOnDenseScreen checks a map on a screen of two pixels per
+// unit: the tiles are composed at their own pixels, for the painter to
+// scale, and the markers at the screen's, in an image of their own over
+// them.
+func TestMarkersOnDenseScreen(t *testing.T) {
+	m, _, w := newTestMap(t)
+	w.Canvas().(interface{ SetScale(float32) }).SetScale(2)
+	m.SetPins(amsterdamPins())
+	r := test.WidgetRenderer(m).(*mapRenderer)
+	if r.layer.to != r.layer.own {
+		t.Fatal("on a dense screen the markers are drawn into the tiles' image")
+	}
+	sz := m.Size()
+	if got := r.tiles.frame.Rect.Size(); got.X != int(sz.Width) || got.Y != int(sz.Height) {
+		t.Errorf("tiles' image %v for a map of %v", got, sz)
+	}
+	if got := r.layer.own.frame.Rect.Size(); got.X != int(2*sz.Width) || got.Y != int(2*sz.Height) {
+		t.Errorf("markers' image %v for a map of %v at scale 2", got, sz)
+	}
+	tiles := slices.Index(r.objects, fyne.CanvasObject(r.tiles.obj))
+	if marks := slices.Index(r.objects, fyne.CanvasObject(r.layer.own.obj)); tiles < 0 || marks < tiles {
+		t.Errorf("the markers' image is at %d of the objects, the tiles' at %d", marks, tiles)
+	}
+	for _, mk := range r.marks {
+		if mk.dot.text == "" && mk.dot.fill == pinColor {
+			if c := nrgbaAt(r.layer.own.frame, int(2*mk.pos.X), int(2*mk.pos.Y)); c != pinColor {
+				t.Errorf("pin at %v is %v in the markers' image, want %v", mk.pos, c, pinColor)
+			}
+		}
+	}
+}

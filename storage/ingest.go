@@ -133,13 +133,25 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 	if !ok {
 		return nil, fmt.Errorf("ingest: %w", ctx.Err())
 	}
-	out := make([]Outcome, 0, len(recs))
 	if len(first) == len(recs) && !slices.ContainsFunc(first, func(c checked) bool { return c.err == nil }) {
+		out := make([]Outcome, 0, len(recs))
 		for _, c := range first {
 			out = append(out, Outcome{Status: Rejected, Err: c.err})
 		}
 		return out, nil // nothing to write: take no lock
 	}
+	out, err := s.write(ctx, first, chunks, len(recs))
+	if err != nil {
+		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
+	}
+	return out, nil
+}
+
+// write stores n checked records, first and then those of the chunks that
+// follow, in one write transaction, and returns their outcomes. It fails if
+// the chunks end before n records or ctx is done before the commit.
+func (s *Store) write(ctx context.Context, first []checked, chunks <-chan []checked, n int) ([]Outcome, error) {
+	out := make([]Outcome, 0, n)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		// The statements run without ctx's cancellation, which the driver
 		// watches from a goroutine of its own per statement (more than a
@@ -151,7 +163,7 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 			return err
 		}
 		defer in.close()
-		for cs := first; ; {
+		for cs, ok := first, true; ok; cs, ok = <-chunks {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -165,17 +177,17 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 				}
 				out = append(out, o)
 			}
-			if cs, ok = <-chunks; !ok {
-				break
-			}
 		}
-		if len(out) < len(recs) {
-			return ctx.Err() // the checker stopped early
+		if len(out) < n {
+			if err := ctx.Err(); err != nil {
+				return err // the checker stopped early
+			}
+			return fmt.Errorf("%d of %d records checked", len(out), n)
 		}
 		return in.flush(sctx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
+		return nil, err
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb"
 
 	"github.com/caravan-p2p/caravan/domain"
@@ -58,18 +59,18 @@ type legged interface {
 // other statement of the transaction, so the virtual tables buffer the whole
 // batch instead of flushing at every statement savepoint.
 type deriver struct {
-	main map[domain.Kind]*sql.Stmt
-	geo  map[domain.Kind]*sql.Stmt
-	text *sql.Stmt
-	leg  *sql.Stmt
+	main map[domain.Kind]*rawStmt
+	geo  map[domain.Kind]*rawStmt
+	text *rawStmt
+	leg  *rawStmt
 	// amenity files a room under one of its amenities.
-	amenity *sql.Stmt
+	amenity *rawStmt
 	queue   []queued
 	queued  map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
 	// person files a record under a person topic (person.go).
-	person *sql.Stmt
+	person *rawStmt
 }
 
 type queued struct {
@@ -78,13 +79,15 @@ type queued struct {
 	row  derived
 }
 
-func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
-	d := &deriver{main: map[domain.Kind]*sql.Stmt{}, geo: map[domain.Kind]*sql.Stmt{}, queued: map[int64]bool{}}
-	prep := func(q string) (*sql.Stmt, error) {
-		st, err := tx.PrepareContext(ctx, q)
+// prepareDeriver prepares the statements of the derived rows on raw, the
+// driver connection under tx (writeTxRaw), and the review rules' lookups on tx.
+func prepareDeriver(ctx context.Context, tx *sql.Tx, raw *sqlite3.SQLiteConn) (*deriver, error) {
+	d := &deriver{main: map[domain.Kind]*rawStmt{}, geo: map[domain.Kind]*rawStmt{}, queued: map[int64]bool{}}
+	prep := func(q string) (*rawStmt, error) {
+		st, err := prepareRaw(raw, q)
 		if err != nil {
 			d.close()
-			return nil, fmt.Errorf("prepare %q: %w", q, err)
+			return nil, err
 		}
 		return st, nil
 	}
@@ -123,35 +126,26 @@ func (d *deriver) close() {
 		return
 	}
 	for _, st := range d.main {
-		st.Close()
+		st.close()
 	}
 	for _, st := range d.geo {
-		st.Close()
+		st.close()
 	}
-	if d.text != nil {
-		d.text.Close()
-	}
-	if d.leg != nil {
-		d.leg.Close()
-	}
-	if d.amenity != nil {
-		d.amenity.Close()
-	}
-	if d.person != nil {
-		d.person.Close()
+	for _, st := range []*rawStmt{d.text, d.leg, d.amenity, d.person} {
+		st.close()
 	}
 	d.partyStmt.close()
 }
 
 // add writes the main row of r (stored under rid) and a room's amenities, and
 // queues its index rows.
-func (d *deriver) add(ctx context.Context, rid int64, r *domain.Record, row derived) error {
-	if _, err := d.main[r.Kind].ExecContext(ctx, row.main(rid, r)...); err != nil {
+func (d *deriver) add(rid int64, r *domain.Record, row derived) error {
+	if _, err := d.main[r.Kind].exec(row.main(rid, r)...); err != nil {
 		return fmt.Errorf("derive %s %s: %w", r.Kind, r.ID, err)
 	}
 	if room, ok := row.(*roomRow); ok {
 		for _, a := range room.Amenities {
-			if _, err := d.amenity.ExecContext(ctx, rid, a); err != nil {
+			if _, err := d.amenity.exec(rid, a); err != nil {
 				return fmt.Errorf("derive amenity %q of %s: %w", a, r.ID, err)
 			}
 		}
@@ -172,19 +166,19 @@ func (d *deriver) forget(rid int64) {
 }
 
 // flush writes the queued R*Tree rows, then the FTS5 rows.
-func (d *deriver) flush(ctx context.Context) error {
+func (d *deriver) flush() error {
 	if d == nil {
 		return nil
 	}
 	for _, q := range d.queue {
 		if args := q.row.geo(q.rid); args != nil {
-			if _, err := d.geo[q.kind].ExecContext(ctx, args...); err != nil {
+			if _, err := d.geo[q.kind].exec(args...); err != nil {
 				return fmt.Errorf("index location of %s %d: %w", q.kind, q.rid, err)
 			}
 		}
 		if l, ok := q.row.(legged); ok {
 			for _, args := range l.legs(q.rid) {
-				if _, err := d.leg.ExecContext(ctx, args...); err != nil {
+				if _, err := d.leg.exec(args...); err != nil {
 					return fmt.Errorf("index route of %s %d: %w", q.kind, q.rid, err)
 				}
 			}
@@ -192,7 +186,7 @@ func (d *deriver) flush(ctx context.Context) error {
 	}
 	for _, q := range d.queue {
 		if args := q.row.text(q.rid); args != nil {
-			if _, err := d.text.ExecContext(ctx, args...); err != nil {
+			if _, err := d.text.exec(args...); err != nil {
 				return fmt.Errorf("index text of %s %d: %w", q.kind, q.rid, err)
 			}
 		}
@@ -347,7 +341,7 @@ func cellsJSON(cells []string) string {
 // records, in one write transaction. Records are not re-validated: they were
 // when stored.
 func (s *Store) Rebuild(ctx context.Context) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTxRaw(ctx, func(tx *sql.Tx, raw *sqlite3.SQLiteConn) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
 			`DELETE FROM reviews`, `DELETE FROM review_seals`,
@@ -361,7 +355,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
-		d, err := prepareDeriver(ctx, tx)
+		d, err := prepareDeriver(ctx, tx, raw)
 		if err != nil {
 			return err
 		}
@@ -391,7 +385,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				return fmt.Errorf("read records: %w", err)
 			}
 			if len(chunk) == 0 {
-				return d.flush(ctx)
+				return d.flush()
 			}
 			for _, x := range chunk {
 				rec, err := domain.DecodeRecord(x.raw)
@@ -406,7 +400,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("record %s: %w", rec.ID, err)
 				}
-				if err := d.add(ctx, x.rid, &rec, row); err != nil {
+				if err := d.add(x.rid, &rec, row); err != nil {
 					return err
 				}
 				last = x.rid

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -43,9 +44,8 @@ var (
 		domain.KindRoom: `INSERT INTO rooms_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 	}
-	textSQL    = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
-	amenitySQL = `INSERT OR IGNORE INTO room_amenities(rid, amenity) VALUES (?, ?)`
-	legSQL     = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
+	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // legged is a derived row with the boxes of a route's stretches.
@@ -63,10 +63,12 @@ type deriver struct {
 	geo  map[domain.Kind]*rawStmt
 	text *rawStmt
 	leg  *rawStmt
-	// amenity files a room under one of its amenities.
-	amenity *rawStmt
-	queue   []queued
-	queued  map[int64]bool // rids in queue
+	// amenities[n] files a room under n amenities at once (amenitySQL),
+	// prepared when first needed.
+	amenities map[int]*rawStmt
+	raw       *sqlite3.SQLiteConn
+	queue     []queued
+	queued    map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
 	// person files a record under a person topic (person.go).
@@ -82,7 +84,8 @@ type queued struct {
 // prepareDeriver prepares the statements of the derived rows on raw, the
 // driver connection under tx (writeTxRaw), and the review rules' lookups on tx.
 func prepareDeriver(ctx context.Context, tx *sql.Tx, raw *sqlite3.SQLiteConn) (*deriver, error) {
-	d := &deriver{main: map[domain.Kind]*rawStmt{}, geo: map[domain.Kind]*rawStmt{}, queued: map[int64]bool{}}
+	d := &deriver{main: map[domain.Kind]*rawStmt{}, geo: map[domain.Kind]*rawStmt{}, queued: map[int64]bool{},
+		amenities: map[int]*rawStmt{}, raw: raw}
 	prep := func(q string) (*rawStmt, error) {
 		st, err := prepareRaw(raw, q)
 		if err != nil {
@@ -108,9 +111,6 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx, raw *sqlite3.SQLiteConn) (*
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
-	if d.amenity, err = prep(amenitySQL); err != nil {
-		return nil, err
-	}
 	if d.person, err = prep(sqlPerson); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,10 @@ func (d *deriver) close() {
 	for _, st := range d.geo {
 		st.close()
 	}
-	for _, st := range []*rawStmt{d.text, d.leg, d.amenity, d.person} {
+	for _, st := range d.amenities {
+		st.close()
+	}
+	for _, st := range []*rawStmt{d.text, d.leg, d.person} {
 		st.close()
 	}
 	d.partyStmt.close()
@@ -143,16 +146,50 @@ func (d *deriver) add(rid int64, r *domain.Record, row derived) error {
 	if _, err := d.main[r.Kind].exec(row.main(rid, r)...); err != nil {
 		return fmt.Errorf("derive %s %s: %w", r.Kind, r.ID, err)
 	}
-	if room, ok := row.(*roomRow); ok {
+	if room, ok := row.(*roomRow); ok && len(room.Amenities) > 0 {
+		st, err := d.amenityStmt(len(room.Amenities))
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 1+len(room.Amenities))
+		args = append(args, rid)
 		for _, a := range room.Amenities {
-			if _, err := d.amenity.exec(rid, a); err != nil {
-				return fmt.Errorf("derive amenity %q of %s: %w", a, r.ID, err)
-			}
+			args = append(args, a)
+		}
+		if _, err := st.exec(args...); err != nil {
+			return fmt.Errorf("derive amenities of %s: %w", r.ID, err)
 		}
 	}
 	d.queue = append(d.queue, queued{rid, r.Kind, row})
 	d.queued[rid] = true
 	return nil
+}
+
+// amenitySQL files a room (?1) under n amenities (?2, ...) in one statement:
+// one statement per room instead of one per amenity.
+func amenitySQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO room_amenities(rid, amenity) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(?1, ?%d)", i+2)
+	}
+	return b.String()
+}
+
+// amenityStmt is the statement of amenitySQL(n), prepared on first use.
+func (d *deriver) amenityStmt(n int) (*rawStmt, error) {
+	if st := d.amenities[n]; st != nil {
+		return st, nil
+	}
+	st, err := prepareRaw(d.raw, amenitySQL(n))
+	if err != nil {
+		return nil, err
+	}
+	d.amenities[n] = st
+	return st, nil
 }
 
 // forget drops the queued rows of rid, whose record is being replaced in the

@@ -279,7 +279,27 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 
 // writeTx runs fn in one write transaction and commits it.
 func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.writeTxRaw(ctx, func(tx *sql.Tx, _ *sqlite3.SQLiteConn) error { return fn(tx) })
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.kickCheckpoint()
+	return nil
+}
+
+// kickCheckpoint asks the checkpointer to run after a commit.
+func (s *Store) kickCheckpoint() {
+	select {
+	case s.kick <- struct{}{}:
+	default: // a checkpoint is already due
+	}
 }
 
 // writeTxRaw is writeTx that also hands fn the driver connection under tx,
@@ -289,7 +309,11 @@ func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // The connection is used outside Conn.Raw, which database/sql warns against
 // because of its own use of the connection; here that is safe: the sql.Conn
 // is this call's alone until it returns, and fn uses tx and the driver
-// connection from this goroutine, one statement after the other.
+// connection from this goroutine, one statement after the other. For the
+// same reason the transaction does not end by itself when ctx is done (that
+// would roll it back under a raw statement, and leave the next ones to
+// commit one by one): ctx is checked before the commit instead, and fn
+// should check it as it goes.
 func (s *Store) writeTxRaw(ctx context.Context, fn func(*sql.Tx, *sqlite3.SQLiteConn) error) error {
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
@@ -306,7 +330,7 @@ func (s *Store) writeTxRaw(ctx context.Context, fn func(*sql.Tx, *sqlite3.SQLite
 	}); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
@@ -314,13 +338,13 @@ func (s *Store) writeTxRaw(ctx context.Context, fn func(*sql.Tx, *sqlite3.SQLite
 	if err := fn(tx, raw); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	select {
-	case s.kick <- struct{}{}:
-	default: // a checkpoint is already due
-	}
+	s.kickCheckpoint()
 	return nil
 }
 

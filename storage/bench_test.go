@@ -193,3 +193,57 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "verifies/s")
 }
+
+// BenchmarkIngestWrite is the writer's share of BenchmarkIngest: the same
+// batches, checked beforehand (untimed), written by one goroutine. Its
+// records/s against BenchmarkIngest's tells whether the writer or the checks
+// limit ingest. (Not part of the ratio; for comparison.)
+func BenchmarkIngestWrite(b *testing.B) {
+	recs := benchRooms(b, b.N*opRecords)
+	var batches [][][]checked
+	for start := 0; start < len(recs); start += benchBatch {
+		batch := recs[start:min(start+benchBatch, len(recs))]
+		var chunks [][]checked
+		for i := 0; i < len(batch); i += checkChunk {
+			chunks = append(chunks, check(batch[i:min(i+checkChunk, len(batch))], testNow))
+		}
+		batches = append(batches, chunks)
+	}
+	s := openTest(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i, chunks := range batches {
+		rest := make(chan []checked, len(chunks))
+		for _, c := range chunks[1:] {
+			rest <- c
+		}
+		close(rest)
+		out, err := s.write(ctx, chunks[0], rest, min(benchBatch, len(recs)-i*benchBatch))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, o := range out {
+			if o.Status != Stored {
+				b.Fatalf("%v %v", o.Status, o.Err)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(len(recs))/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkCheck is the checks' share of BenchmarkIngest: the batches checked
+// in chunks on all cores as Ingest does, nothing written. (Not part of the
+// ratio; for comparison.)
+func BenchmarkCheck(b *testing.B) {
+	recs := benchRooms(b, opRecords)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for start := 0; start < len(recs); start += checkChunk {
+			check(recs[start:min(start+checkChunk, len(recs))], testNow)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "records/s")
+}

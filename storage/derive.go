@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb"
 
 	"github.com/caravan-p2p/caravan/domain"
@@ -42,9 +44,8 @@ var (
 		domain.KindRoom: `INSERT INTO rooms_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 		domain.KindRide: `INSERT INTO rides_geo(id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)`,
 	}
-	textSQL    = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
-	amenitySQL = `INSERT OR IGNORE INTO room_amenities(rid, amenity) VALUES (?, ?)`
-	legSQL     = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	textSQL = `INSERT INTO rooms_fts(rowid, title, description) VALUES (?, ?, ?)`
+	legSQL  = `INSERT INTO ride_legs_geo(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // legged is a derived row with the boxes of a route's stretches.
@@ -58,18 +59,20 @@ type legged interface {
 // other statement of the transaction, so the virtual tables buffer the whole
 // batch instead of flushing at every statement savepoint.
 type deriver struct {
-	main map[domain.Kind]*sql.Stmt
-	geo  map[domain.Kind]*sql.Stmt
-	text *sql.Stmt
-	leg  *sql.Stmt
-	// amenity files a room under one of its amenities.
-	amenity *sql.Stmt
-	queue   []queued
-	queued  map[int64]bool // rids in queue
+	main map[domain.Kind]*rawStmt
+	geo  map[domain.Kind]*rawStmt
+	text *rawStmt
+	leg  *rawStmt
+	// amenities[n] files a room under n amenities at once (amenitySQL),
+	// prepared when first needed.
+	amenities map[int]*rawStmt
+	raw       *sqlite3.SQLiteConn
+	queue     []queued
+	queued    map[int64]bool // rids in queue
 	// partyStmt are the lookups of the review rules (review.go).
 	partyStmt partyStmts
 	// person files a record under a person topic (person.go).
-	person *sql.Stmt
+	person *rawStmt
 }
 
 type queued struct {
@@ -78,13 +81,16 @@ type queued struct {
 	row  derived
 }
 
-func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
-	d := &deriver{main: map[domain.Kind]*sql.Stmt{}, geo: map[domain.Kind]*sql.Stmt{}, queued: map[int64]bool{}}
-	prep := func(q string) (*sql.Stmt, error) {
-		st, err := tx.PrepareContext(ctx, q)
+// prepareDeriver prepares the statements of the derived rows on raw, the
+// driver connection under tx (writeTxRaw), and the review rules' lookups on tx.
+func prepareDeriver(ctx context.Context, tx *sql.Tx, raw *sqlite3.SQLiteConn) (*deriver, error) {
+	d := &deriver{main: map[domain.Kind]*rawStmt{}, geo: map[domain.Kind]*rawStmt{}, queued: map[int64]bool{},
+		amenities: map[int]*rawStmt{}, raw: raw}
+	prep := func(q string) (*rawStmt, error) {
+		st, err := prepareRaw(raw, q)
 		if err != nil {
 			d.close()
-			return nil, fmt.Errorf("prepare %q: %w", q, err)
+			return nil, err
 		}
 		return st, nil
 	}
@@ -105,9 +111,6 @@ func prepareDeriver(ctx context.Context, tx *sql.Tx) (*deriver, error) {
 	if d.leg, err = prep(legSQL); err != nil {
 		return nil, err
 	}
-	if d.amenity, err = prep(amenitySQL); err != nil {
-		return nil, err
-	}
 	if d.person, err = prep(sqlPerson); err != nil {
 		return nil, err
 	}
@@ -123,42 +126,70 @@ func (d *deriver) close() {
 		return
 	}
 	for _, st := range d.main {
-		st.Close()
+		st.close()
 	}
 	for _, st := range d.geo {
-		st.Close()
+		st.close()
 	}
-	if d.text != nil {
-		d.text.Close()
+	for _, st := range d.amenities {
+		st.close()
 	}
-	if d.leg != nil {
-		d.leg.Close()
-	}
-	if d.amenity != nil {
-		d.amenity.Close()
-	}
-	if d.person != nil {
-		d.person.Close()
+	for _, st := range []*rawStmt{d.text, d.leg, d.person} {
+		st.close()
 	}
 	d.partyStmt.close()
 }
 
 // add writes the main row of r (stored under rid) and a room's amenities, and
 // queues its index rows.
-func (d *deriver) add(ctx context.Context, rid int64, r *domain.Record, row derived) error {
-	if _, err := d.main[r.Kind].ExecContext(ctx, row.main(rid, r)...); err != nil {
+func (d *deriver) add(rid int64, r *domain.Record, row derived) error {
+	if _, err := d.main[r.Kind].exec(row.main(rid, r)...); err != nil {
 		return fmt.Errorf("derive %s %s: %w", r.Kind, r.ID, err)
 	}
-	if room, ok := row.(*roomRow); ok {
+	if room, ok := row.(*roomRow); ok && len(room.Amenities) > 0 {
+		st, err := d.amenityStmt(len(room.Amenities))
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 1+len(room.Amenities))
+		args = append(args, rid)
 		for _, a := range room.Amenities {
-			if _, err := d.amenity.ExecContext(ctx, rid, a); err != nil {
-				return fmt.Errorf("derive amenity %q of %s: %w", a, r.ID, err)
-			}
+			args = append(args, a)
+		}
+		if _, err := st.exec(args...); err != nil {
+			return fmt.Errorf("derive amenities of %s: %w", r.ID, err)
 		}
 	}
 	d.queue = append(d.queue, queued{rid, r.Kind, row})
 	d.queued[rid] = true
 	return nil
+}
+
+// amenitySQL files a room (?1) under n amenities (?2, ...) in one statement:
+// one statement per room instead of one per amenity.
+func amenitySQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO room_amenities(rid, amenity) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(?1, ?%d)", i+2)
+	}
+	return b.String()
+}
+
+// amenityStmt is the statement of amenitySQL(n), prepared on first use.
+func (d *deriver) amenityStmt(n int) (*rawStmt, error) {
+	if st := d.amenities[n]; st != nil {
+		return st, nil
+	}
+	st, err := prepareRaw(d.raw, amenitySQL(n))
+	if err != nil {
+		return nil, err
+	}
+	d.amenities[n] = st
+	return st, nil
 }
 
 // forget drops the queued rows of rid, whose record is being replaced in the
@@ -172,19 +203,19 @@ func (d *deriver) forget(rid int64) {
 }
 
 // flush writes the queued R*Tree rows, then the FTS5 rows.
-func (d *deriver) flush(ctx context.Context) error {
+func (d *deriver) flush() error {
 	if d == nil {
 		return nil
 	}
 	for _, q := range d.queue {
 		if args := q.row.geo(q.rid); args != nil {
-			if _, err := d.geo[q.kind].ExecContext(ctx, args...); err != nil {
+			if _, err := d.geo[q.kind].exec(args...); err != nil {
 				return fmt.Errorf("index location of %s %d: %w", q.kind, q.rid, err)
 			}
 		}
 		if l, ok := q.row.(legged); ok {
 			for _, args := range l.legs(q.rid) {
-				if _, err := d.leg.ExecContext(ctx, args...); err != nil {
+				if _, err := d.leg.exec(args...); err != nil {
 					return fmt.Errorf("index route of %s %d: %w", q.kind, q.rid, err)
 				}
 			}
@@ -192,7 +223,7 @@ func (d *deriver) flush(ctx context.Context) error {
 	}
 	for _, q := range d.queue {
 		if args := q.row.text(q.rid); args != nil {
-			if _, err := d.text.ExecContext(ctx, args...); err != nil {
+			if _, err := d.text.exec(args...); err != nil {
 				return fmt.Errorf("index text of %s %d: %w", q.kind, q.rid, err)
 			}
 		}
@@ -347,7 +378,7 @@ func cellsJSON(cells []string) string {
 // records, in one write transaction. Records are not re-validated: they were
 // when stored.
 func (s *Store) Rebuild(ctx context.Context) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTxRaw(ctx, func(tx *sql.Tx, raw *sqlite3.SQLiteConn) error {
 		for _, q := range []string{
 			`DELETE FROM rooms`, `DELETE FROM rides`, `DELETE FROM calendars`, // triggers clear their children
 			`DELETE FROM reviews`, `DELETE FROM review_seals`,
@@ -361,7 +392,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
-		d, err := prepareDeriver(ctx, tx)
+		d, err := prepareDeriver(ctx, tx, raw)
 		if err != nil {
 			return err
 		}
@@ -391,7 +422,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				return fmt.Errorf("read records: %w", err)
 			}
 			if len(chunk) == 0 {
-				return d.flush(ctx)
+				return d.flush()
 			}
 			for _, x := range chunk {
 				rec, err := domain.DecodeRecord(x.raw)
@@ -406,7 +437,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("record %s: %w", rec.ID, err)
 				}
-				if err := d.add(ctx, x.rid, &rec, row); err != nil {
+				if err := d.add(x.rid, &rec, row); err != nil {
 					return err
 				}
 				last = x.rid

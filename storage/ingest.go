@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/caravan-p2p/caravan/domain"
 )
 
@@ -133,25 +135,37 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 	if !ok {
 		return nil, fmt.Errorf("ingest: %w", ctx.Err())
 	}
-	out := make([]Outcome, 0, len(recs))
 	if len(first) == len(recs) && !slices.ContainsFunc(first, func(c checked) bool { return c.err == nil }) {
+		out := make([]Outcome, 0, len(recs))
 		for _, c := range first {
 			out = append(out, Outcome{Status: Rejected, Err: c.err})
 		}
 		return out, nil // nothing to write: take no lock
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	out, err := s.write(ctx, first, chunks, len(recs))
+	if err != nil {
+		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
+	}
+	return out, nil
+}
+
+// write stores n checked records, first and then those of the chunks that
+// follow, in one write transaction, and returns their outcomes. It fails if
+// the chunks end before n records or ctx is done before the commit.
+func (s *Store) write(ctx context.Context, first []checked, chunks <-chan []checked, n int) ([]Outcome, error) {
+	out := make([]Outcome, 0, n)
+	err := s.writeTxRaw(ctx, func(tx *sql.Tx, raw *sqlite3.SQLiteConn) error {
 		// The statements run without ctx's cancellation, which the driver
 		// watches from a goroutine of its own per statement (more than a
 		// microsecond each, several statements per record); ctx is checked
 		// between chunks instead, and ends the transaction when done.
 		sctx := context.WithoutCancel(ctx)
-		in, err := beginIngest(sctx, tx)
+		in, err := beginIngest(sctx, tx, raw)
 		if err != nil {
 			return err
 		}
 		defer in.close()
-		for cs := first; ; {
+		for cs, ok := first, true; ok; cs, ok = <-chunks {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -165,17 +179,17 @@ func (s *Store) Ingest(ctx context.Context, recs []domain.Record, now time.Time)
 				}
 				out = append(out, o)
 			}
-			if cs, ok = <-chunks; !ok {
-				break
+		}
+		if len(out) < n {
+			if err := ctx.Err(); err != nil {
+				return err // the checker stopped early
 			}
+			return fmt.Errorf("%d of %d records checked", len(out), n)
 		}
-		if len(out) < len(recs) {
-			return ctx.Err() // the checker stopped early
-		}
-		return in.flush(sctx)
+		return in.flush()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ingest %d records: %w", len(recs), err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -207,8 +221,8 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 		return Outcome{Status: Rejected, Err: cs[0].err}, nil
 	}
 	var out Outcome
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		in, err := beginIngest(ctx, tx)
+	err := s.writeTxRaw(ctx, func(tx *sql.Tx, raw *sqlite3.SQLiteConn) error {
+		in, err := beginIngest(ctx, tx, raw)
 		if err != nil {
 			return err
 		}
@@ -219,7 +233,7 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 		if out, err = in.put(ctx, &cs[0]); err != nil || out.Status != Stored {
 			return err
 		}
-		if err := in.flush(ctx); err != nil {
+		if err := in.flush(); err != nil {
 			return err
 		}
 		return enqueue(ctx, tx, rec.ID, cs[0].hash, s.nowMs(now))
@@ -232,9 +246,9 @@ func (s *Store) IngestOwn(ctx context.Context, rec domain.Record, now time.Time)
 
 // ingester writes the records of one ingest transaction.
 type ingester struct {
-	insert, update *sql.Stmt
+	insert, update *rawStmt
 	// cell files a stored record under one of its cells in record_cells.
-	cell *sql.Stmt
+	cell *rawStmt
 	*deriver
 	// heads holds the stored head of every id looked up so far (nil if none
 	// is stored), kept up to date as the batch is stored, so later records see
@@ -260,28 +274,21 @@ type storedHead struct {
 	domain.Head
 }
 
-// beginIngest prepares the statements of an ingest transaction.
-func beginIngest(ctx context.Context, tx *sql.Tx) (*ingester, error) {
+// beginIngest prepares the statements of an ingest transaction: on raw, the
+// driver connection under tx, those run per record.
+func beginIngest(ctx context.Context, tx *sql.Tx, raw *sqlite3.SQLiteConn) (*ingester, error) {
 	in := &ingester{heads: make(map[string]*storedHead)}
-	prep := func(q string) (*sql.Stmt, error) {
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			in.close()
-			return nil, fmt.Errorf("prepare %q: %w", q, err)
-		}
-		return st, nil
-	}
 	var err error
-	if in.insert, err = prep(sqlInsert); err != nil {
-		return nil, err
+	for _, x := range []struct {
+		st **rawStmt
+		q  string
+	}{{&in.insert, sqlInsert}, {&in.update, sqlUpdate}, {&in.cell, sqlCell}} {
+		if *x.st, err = prepareRaw(raw, x.q); err != nil {
+			in.close()
+			return nil, err
+		}
 	}
-	if in.update, err = prep(sqlUpdate); err != nil {
-		return nil, err
-	}
-	if in.cell, err = prep(sqlCell); err != nil {
-		return nil, err
-	}
-	if in.deriver, err = prepareDeriver(ctx, tx); err != nil {
+	if in.deriver, err = prepareDeriver(ctx, tx, raw); err != nil {
 		in.close()
 		return nil, err
 	}
@@ -336,10 +343,8 @@ func (in *ingester) lookup(ctx context.Context, tx *sql.Tx, cs []checked) error 
 }
 
 func (in *ingester) close() {
-	for _, st := range []*sql.Stmt{in.insert, in.update, in.cell} {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range []*rawStmt{in.insert, in.update, in.cell} {
+		st.close()
 	}
 	in.deriver.close()
 }
@@ -375,34 +380,31 @@ func (in *ingester) put(ctx context.Context, c *checked) (Outcome, error) {
 	}
 	var rid int64
 	if prev == nil {
-		res, err := in.insert.ExecContext(ctx, r.ID, string(r.Kind), r.Author, int64(r.Version),
-			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw)
-		if err != nil {
-			return Outcome{}, fmt.Errorf("insert %s: %w", r.ID, err)
-		}
-		if rid, err = res.LastInsertId(); err != nil {
+		var err error
+		if rid, err = in.insert.exec(r.ID, string(r.Kind), r.Author, int64(r.Version),
+			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw); err != nil {
 			return Outcome{}, fmt.Errorf("insert %s: %w", r.ID, err)
 		}
 	} else {
 		rid = prev.rid
 		in.forget(rid)
 		// The update trigger removes the old version's derived rows and cells.
-		if _, err := in.update.ExecContext(ctx, string(r.Kind), r.Author, int64(r.Version),
+		if _, err := in.update.exec(string(r.Kind), r.Author, int64(r.Version),
 			r.IssuedAt, r.ExpiresAt, c.hash[:], c.cells, c.raw, rid); err != nil {
 			return Outcome{}, fmt.Errorf("update %s: %w", r.ID, err)
 		}
 	}
 	for _, cell := range r.Cells {
-		if _, err := in.cell.ExecContext(ctx, cell, r.IssuedAt, c.hash[:], rid, r.ExpiresAt); err != nil {
+		if _, err := in.cell.exec(cell, r.IssuedAt, c.hash[:], rid, r.ExpiresAt); err != nil {
 			return Outcome{}, fmt.Errorf("file %s under %s: %w", r.ID, cell, err)
 		}
 	}
 	if c.row != nil {
-		if err := in.add(ctx, rid, r, c.row); err != nil {
+		if err := in.add(rid, r, c.row); err != nil {
 			return Outcome{}, err
 		}
 	}
-	if err := in.addPersons(ctx, rid, c.persons); err != nil {
+	if err := in.addPersons(rid, c.persons); err != nil {
 		return Outcome{}, err
 	}
 	in.heads[r.ID] = &storedHead{rid: rid, Head: domain.Head{Kind: r.Kind, Author: r.Author, Version: r.Version, Hash: c.hash}}

@@ -359,6 +359,34 @@ func TestIngestCancelled(t *testing.T) {
 	}
 }
 
+// TestIngestCancelledMidway cancels ingests while they write: each either
+// stores its whole batch and says so, or stores nothing and says it was
+// cancelled, never a part (the statements that ran after a rollback would
+// have committed one by one).
+func TestIngestCancelledMidway(t *testing.T) {
+	alice := newIdentity(t)
+	var batch []domain.Record
+	for range 12 * checkChunk {
+		batch = append(batch, newRoom(t, alice, baseRoom(), nil, 0))
+	}
+	for _, after := range []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 10 * time.Millisecond, 30 * time.Millisecond} {
+		s := openTest(t)
+		cctx, cancel := context.WithCancel(ctx)
+		timer := time.AfterFunc(after, cancel)
+		_, err := s.Ingest(cctx, batch, testNow)
+		timer.Stop()
+		cancel()
+		switch n := count(t, s); {
+		case err == nil && n != len(batch):
+			t.Errorf("cancel after %v: ingest succeeded with %d of %d records stored", after, n, len(batch))
+		case err != nil && !errors.Is(err, context.Canceled):
+			t.Errorf("cancel after %v: %v", after, err)
+		case err != nil && n != 0:
+			t.Errorf("cancel after %v: %d records stored by a cancelled ingest", after, n)
+		}
+	}
+}
+
 // TestMigration9KeepsSyncItems opens a store of schema version 8, whose
 // triggers filed a room under its cell by id: migration 9 files it by rid,
 // and the room is still listed, found by its item, and replaced in place.

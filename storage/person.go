@@ -33,9 +33,9 @@ func personsOf(r *domain.Record, body any) []string {
 }
 
 // addPersons files the record stored under rid under its person topics.
-func (d *deriver) addPersons(ctx context.Context, rid int64, persons []string) error {
+func (d *deriver) addPersons(rid int64, persons []string) error {
 	for _, p := range persons {
-		if _, err := d.person.ExecContext(ctx, rid, p); err != nil {
+		if _, err := d.person.exec(rid, p); err != nil {
 			return fmt.Errorf("file record %d under %s: %w", rid, p, err)
 		}
 	}
@@ -171,7 +171,7 @@ func rebuildPersons(ctx context.Context, tx *sql.Tx, d *deriver) error {
 		if err != nil {
 			return fmt.Errorf("vouch %s: %w", x.rec.ID, err)
 		}
-		if err := d.add(ctx, x.rid, &x.rec, vouchRow{&v}); err != nil {
+		if err := d.add(x.rid, &x.rec, vouchRow{&v}); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -289,11 +290,119 @@ func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.kickCheckpoint()
+	return nil
+}
+
+// kickCheckpoint asks the checkpointer to run after a commit.
+func (s *Store) kickCheckpoint() {
 	select {
 	case s.kick <- struct{}{}:
 	default: // a checkpoint is already due
 	}
+}
+
+// writeTxRaw is writeTx that also hands fn the driver connection under tx,
+// for the statements ingest runs by the thousand (rawStmt): database/sql
+// costs more than a microsecond per call of its own, and allocates.
+//
+// The connection is used outside Conn.Raw, which database/sql warns against
+// because of its own use of the connection; here that is safe: the sql.Conn
+// is this call's alone until it returns, and fn uses tx and the driver
+// connection from this goroutine, one statement after the other. For the
+// same reason the transaction does not end by itself when ctx is done (that
+// would roll it back under a raw statement, and leave the next ones to
+// commit one by one): ctx is checked before the commit instead, and fn
+// should check it as it goes.
+func (s *Store) writeTxRaw(ctx context.Context, fn func(*sql.Tx, *sqlite3.SQLiteConn) error) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer conn.Close()
+	var raw *sqlite3.SQLiteConn
+	if err := conn.Raw(func(dc any) error {
+		var ok bool
+		if raw, ok = dc.(*sqlite3.SQLiteConn); !ok {
+			return fmt.Errorf("driver connection is a %T", dc)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx, raw); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.kickCheckpoint()
 	return nil
+}
+
+// rawStmt is a statement prepared on the writer's driver connection
+// (writeTxRaw) and run without database/sql, with its arguments' slice
+// reused from one run to the next. It must not outlive the transaction.
+type rawStmt struct {
+	st   *sqlite3.SQLiteStmt
+	args []driver.NamedValue
+}
+
+// prepareRaw prepares q on c.
+func prepareRaw(c *sqlite3.SQLiteConn, q string) (*rawStmt, error) {
+	st, err := c.Prepare(q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", q, err)
+	}
+	sst, ok := st.(*sqlite3.SQLiteStmt)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("prepare %q: statement is a %T", q, st)
+	}
+	args := make([]driver.NamedValue, sst.NumInput())
+	for i := range args {
+		args[i].Ordinal = i + 1
+	}
+	return &rawStmt{st: sst, args: args}, nil
+}
+
+// exec runs the statement with vals, which are driver values or ints, and
+// returns the rowid it inserted, if any.
+func (s *rawStmt) exec(vals ...any) (int64, error) {
+	if len(vals) != len(s.args) {
+		return 0, fmt.Errorf("%d arguments for %d parameters", len(vals), len(s.args))
+	}
+	for i, v := range vals {
+		if n, ok := v.(int); ok {
+			v = int64(n)
+		}
+		s.args[i].Value = v
+	}
+	// Without a Done channel, the driver runs the statement on this
+	// goroutine instead of watching for a cancellation from another.
+	res, err := s.st.ExecContext(context.Background(), s.args)
+	for i := range s.args {
+		s.args[i].Value = nil // hold on to none of the caller's values
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// close finalizes the statement (or returns it to the driver's cache); nil is fine.
+func (s *rawStmt) close() {
+	if s != nil {
+		s.st.Close()
+	}
 }
 
 // nowMs is the store's clock in unix ms, or t's when t is set.

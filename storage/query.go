@@ -441,6 +441,12 @@ func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, st *nigh
 // cheapestOfRing returns the want cheapest matches in ring (and the rooms
 // as cheap as the last of them), or all when there are fewer: the rooms w
 // selects in boxes (which hold the ring), free in st, read by price.
+//
+// SQLite reads every match of the boxes, but sorts the cheapest few only
+// (ORDER BY with a LIMIT keeps that many): a few times want, as most of a
+// box lies in its ring. Should they all be read with the page still open
+// (many rooms at the last price, or in inner rings), it asks again for
+// eight times as many.
 func cheapestOfRing(ctx context.Context, tx querier, w *query, st *nights, boxes []orb.Bound, ranker domain.RoomRanker, ring, want int) ([]rankedCand, error) {
 	var stmts []string
 	var args []any
@@ -448,27 +454,41 @@ func cheapestOfRing(ctx context.Context, tx querier, w *query, st *nights, boxes
 		stmt, a := roomsIn(free(w, st), b).sql(`SELECT r.rid, r.id, r.lon, r.lat, r.price_per_night FROM rooms r`, "", 0, 0)
 		stmts, args = append(stmts, stmt), append(args, a...)
 	}
-	rows, err := tx.QueryContext(ctx, strings.Join(stmts, " UNION ALL ")+" ORDER BY 5", args...)
+	stmt := strings.Join(stmts, " UNION ALL ") + " ORDER BY 5 LIMIT ?"
+	for limit := 4*want + 32; ; limit *= 8 {
+		got, done, err := cheapestRows(ctx, tx, stmt, append(args, limit), ranker, ring, want, limit)
+		if err != nil || done {
+			return got, err
+		}
+	}
+}
+
+// cheapestRows reads rooms by price from stmt, which returns at most limit,
+// and keeps the want cheapest in ring and those as cheap as the last;
+// done is false when it read limit rooms and needs more.
+func cheapestRows(ctx context.Context, tx querier, stmt string, args []any, ranker domain.RoomRanker, ring, want, limit int) (got []rankedCand, done bool, err error) {
+	rows, err := tx.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
-	var got []rankedCand
+	n := 0
 	for rows.Next() {
+		n++
 		var c rankedCand
 		var rc domain.RoomCandidate
 		if err := rows.Scan(&c.rid, &rc.ID, &rc.Location[0], &rc.Location[1], &rc.Price); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if len(got) >= want && rc.Price > got[want-1].rank.Price {
-			break
+			return got, true, nil
 		}
 		rc.Rating = roomRating(rc.ID)
 		if c.rank = ranker.Rank(rc); c.rank.Ring == ring {
 			got = append(got, c)
 		}
 	}
-	return got, rows.Err()
+	return got, n < limit, rows.Err()
 }
 
 // rankCandidates reads what ranking needs of the rooms w selects, at most

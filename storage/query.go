@@ -336,9 +336,10 @@ type rankedCand struct {
 //
 // With a Limit, SQLite first counts the matches up to the count cap and one
 // more, without handing them over: a row brought to Go costs several times
-// what SQLite spends to find it. When they are at most the cap, it ranks
-// them all; when there are more, the total is capped and the page is found
-// ring by ring (rankedNear).
+// what SQLite spends to find it. Beyond the cap the total is capped. Unless
+// the page takes every match, it is then found ring by ring (rankedNear),
+// which hands over few rows more than the page when the rings near the
+// centre hold it, whatever the total.
 func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights) (RoomPage, error) {
 	var page RoomPage
 	ranker := domain.NewRoomRanker(*q.Bound)
@@ -353,11 +354,12 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nig
 			return page, fmt.Errorf("count: %w", err)
 		}
 		page.setTotal(n, most)
-		switch {
-		case page.TotalCapped:
-			cands, err = rankedNear(ctx, tx, q, w, st, ranker, q.Offset+q.Limit)
-		case n > q.Offset:
+		switch need := q.Offset + q.Limit; {
+		case n <= q.Offset && !page.TotalCapped:
+		case n <= need && !page.TotalCapped: // all of them
 			cands, err = rankCandidates(ctx, tx, view, ranker, 0)
+		default:
+			cands, err = rankedNear(ctx, tx, q, w, st, ranker, need)
 		}
 	} else {
 		cands, err = rankCandidates(ctx, tx, view, ranker, 0)
@@ -413,8 +415,9 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nig
 // rooms; and the rooms of one ring by price, from the rooms of a box around
 // it, sorted by SQLite, stopping at the first price above the need-th room's.
 // In a crowded view, thousands of rooms lie in ring 0, and the cheapest few
-// dozen of them are all that cross over from SQLite. When a ring's box holds the whole view (few rooms near the
-// centre), it ranks the rest of the view at once.
+// dozen of them are all that cross over from SQLite. When a ring's box holds
+// the whole view (few rooms near the centre), it ranks the rest of the view
+// at once.
 func rankedNear(ctx context.Context, tx querier, q RoomQuery, w *query, st *nights, ranker domain.RoomRanker, need int) ([]rankedCand, error) {
 	var out []rankedCand
 	for ring := 0; ; ring++ {

@@ -360,11 +360,9 @@ func percentile(sorted []time.Duration, p float64) float64 {
 
 func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
 
-// BenchmarkSearchRooms is P3.
-func BenchmarkSearchRooms(b *testing.B) {
-	sc := scaleFromEnv()
-	s := benchStore(b, sc)
-	qt, n := loadQuadtree(b, s)
+// benchRoomQueries are P3's queries: map views of a town to a city around
+// the cities of the data, with dates and guests, first page of 20.
+func benchRoomQueries(sc benchScale) []RoomQuery {
 	cities := newCityPicker()
 	rng := rand.New(rand.NewPCG(99, 1))
 	queries := make([]RoomQuery, sc.queries)
@@ -378,6 +376,15 @@ func BenchmarkSearchRooms(b *testing.B) {
 		queries[i] = RoomQuery{Bound: &bound, From: from.Format(domain.DateLayout), To: from.AddDate(0, 0, 2+rng.IntN(5)).Format(domain.DateLayout),
 			Guests: 1 + rng.IntN(4), Limit: 20}
 	}
+	return queries
+}
+
+// BenchmarkSearchRooms is P3.
+func BenchmarkSearchRooms(b *testing.B) {
+	sc := scaleFromEnv()
+	s := benchStore(b, sc)
+	qt, n := loadQuadtree(b, s)
+	queries := benchRoomQueries(sc)
 	var sqlTimes, qtTimes []time.Duration
 	var hits, nCapped int
 	var buf []orb.Pointer

@@ -101,6 +101,19 @@ func benchRoom(i int) domain.Room {
 	}
 }
 
+// allStored fails b unless an ingest stored every record.
+func allStored(b *testing.B, out []Outcome, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, o := range out {
+		if o.Status != Stored {
+			b.Fatalf("%v %v", o.Status, o.Err)
+		}
+	}
+}
+
 // BenchmarkIngest stores opRecords new signed rooms per op, in batches of 500
 // as catch-up sync does, into one store file that grows over the ops.
 func BenchmarkIngest(b *testing.B) {
@@ -110,14 +123,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ResetTimer()
 	for start := 0; start < len(recs); start += benchBatch {
 		out, err := s.Ingest(ctx, recs[start:min(start+benchBatch, len(recs))], testNow)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, o := range out {
-			if o.Status != Stored {
-				b.Fatalf("%v %v", o.Status, o.Err)
-			}
-		}
+		allStored(b, out, err)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(len(recs))/b.Elapsed().Seconds(), "records/s")
@@ -219,14 +225,7 @@ func BenchmarkIngestWrite(b *testing.B) {
 		}
 		close(rest)
 		out, err := s.write(ctx, chunks[0], rest, min(benchBatch, len(recs)-i*benchBatch))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, o := range out {
-			if o.Status != Stored {
-				b.Fatalf("%v %v", o.Status, o.Err)
-			}
-		}
+		allStored(b, out, err)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(len(recs))/b.Elapsed().Seconds(), "records/s")

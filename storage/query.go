@@ -303,15 +303,23 @@ func (s *Store) findRooms(ctx context.Context, q RoomQuery, total bool) (RoomPag
 	}
 	page.Total = len(page.Hits)
 	if total && (q.Limit > 0 || q.Offset > 0) {
-		most := q.countCap()
-		stmt, args := w.sql(`SELECT 1 FROM rooms r`, "", most+1, 0)
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&n); err != nil {
-			return page, fmt.Errorf("count: %w", err)
+		if err := page.count(ctx, tx, w, q.countCap()); err != nil {
+			return page, err
 		}
-		page.setTotal(n, most)
 	}
 	return page, nil
+}
+
+// count sets the page's total to the number of rooms w selects, counted by
+// SQLite up to most and one more (capped beyond most: see setTotal).
+func (p *RoomPage) count(ctx context.Context, tx querier, w *query, most int) error {
+	stmt, args := w.sql(`SELECT 1 FROM rooms r`, "", most+1, 0)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&n); err != nil {
+		return fmt.Errorf("count: %w", err)
+	}
+	p.setTotal(n, most)
+	return nil
 }
 
 // roomRating is the rating ranking uses. Reviews are not stored yet: every
@@ -348,17 +356,13 @@ func rankedRooms(ctx context.Context, tx querier, q RoomQuery, w *query, st *nig
 	var cands []rankedCand
 	var err error
 	if q.Limit > 0 {
-		most := q.countCap()
-		stmt, args := view.sql(`SELECT 1 FROM rooms r`, "", most+1, 0)
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&n); err != nil {
-			return page, fmt.Errorf("count: %w", err)
+		if err := page.count(ctx, tx, view, q.countCap()); err != nil {
+			return page, err
 		}
-		page.setTotal(n, most)
 		switch {
 		case page.TotalCapped:
 			cands, err = rankedNear(ctx, tx, q, w, st, ranker, q.Offset+q.Limit)
-		case n > q.Offset:
+		case page.Total > q.Offset:
 			cands, err = rankCandidates(ctx, tx, view, ranker, 0)
 		}
 	} else {

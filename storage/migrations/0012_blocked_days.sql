@@ -12,7 +12,9 @@
 -- day deleted computes span and bitmap from the room's rows in room_blocked,
 -- where overlapping ranges are merged first (runs of ranges, in order of
 -- their start, each starting at or before the latest end before it), so that
--- the runs' bits add up to the bitmap.
+-- the runs' bits add up to the bitmap. That query is spelled out in the
+-- UPDATE and in two triggers: made a view, SQLite does not push the room's
+-- WHERE through its window functions, and reads every room's calendar.
 --
 -- A room is inserted with none of this when no calendar names it yet (the
 -- trigger's WHEN): rooms mostly arrive before their calendars, and the

@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,10 +30,13 @@ const ownerTimeout = 30 * time.Second
 type myListingsScreen struct {
 	widget.BaseWidget
 	sh *shell
+	// reads counts the reads of the list started, from any goroutine.
+	reads atomic.Int64
 
 	// UI goroutine only.
 	listings []app.MyListing
 	loaded   bool
+	shown    int64 // the read the list shows (see load)
 	rows     *fyne.Container
 	status   *widget.Label
 	busy     map[string]bool // listings with an action under way
@@ -105,8 +109,12 @@ func (m *myListingsScreen) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(m.content)
 }
 
-// load reads the listings off the UI goroutine and shows them.
+// load reads the listings off the UI goroutine and shows them. Reads run
+// at once (an event's, an action's), and one started earlier may end
+// later: it is dropped then, as it may miss what the other saw (a listing
+// just resumed shown paused again).
 func (m *myListingsScreen) load() {
+	read := m.reads.Add(1)
 	ctx, cancel := context.WithTimeout(m.sh.ctx, ownerTimeout)
 	defer cancel()
 	ls, err := m.sh.b.MyListings(ctx)
@@ -114,6 +122,10 @@ func (m *myListingsScreen) load() {
 		return
 	}
 	m.sh.do(func() {
+		if read < m.shown {
+			return
+		}
+		m.shown = read
 		if err != nil {
 			m.setStatus(lang.L("Couldn't read your listings: {{.Err}}", tdata{"Err": err}), widget.DangerImportance)
 			return

@@ -41,6 +41,30 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// TestQuietCLocale runs a command as a script would on a server whose locale
+// is C.UTF-8: it prints its output and nothing else, no locale error from
+// fyne (see screens/localeenv).
+func TestQuietCLocale(t *testing.T) {
+	for _, loc := range []string{"C.UTF-8", "C", "en_US.UTF-8"} {
+		t.Run(loc, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "--help")
+			cmd.Env = []string{childEnv + "=1", "LANG=" + loc, "HOME=" + t.TempDir()}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("caravan --help: %v\n%s", err, stderr.String())
+			}
+			if !strings.Contains(string(out), "Usage:") {
+				t.Errorf("no usage on stdout:\n%s", out)
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("caravan --help under LANG=%s wrote to stderr:\n%s", loc, stderr.String())
+			}
+		})
+	}
+}
+
 // BenchmarkP5Start times a real start of the desktop app on a data dir whose
 // store on disk holds many rooms: from starting the process to the first
 // Explore frame with results (the app says so on stdout, see measureStartEnv),

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/caravan-p2p/caravan/resources"
+	// Before fyne's lang reads the system's locale: see the package.
+	_ "github.com/caravan-p2p/caravan/screens/localeenv"
 )
 
 // The screens' strings go through fyne's lang package: lang.L("English

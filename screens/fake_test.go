@@ -398,6 +398,16 @@ func walkVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
 	}
 }
 
+// rendered reports whether o renders target.
+func rendered(o, target fyne.CanvasObject) bool {
+	found := false
+	walkVisible(o, func(x fyne.CanvasObject) bool {
+		found = found || x == target
+		return !found
+	})
+	return found
+}
+
 // indexOf is the position of the first visible text containing s, or -1.
 func indexOf(texts []string, s string) int {
 	return slices.IndexFunc(texts, func(t string) bool { return strings.Contains(t, s) })

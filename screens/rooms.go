@@ -151,9 +151,6 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		widget.NewLabelWithStyle(lang.L("Move or zoom out the map to see more."), fyne.TextAlignCenter, fyne.TextStyle{}),
 		container.NewCenter(showAll), layout.NewSpacer())
 	s.areaState.Hide()
-	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState), right)
-	s.split.Offset = 0.62
-
 	s.stateTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.stateTitle.SizeName = theme.SizeNameSubHeadingText
 	s.stateText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
@@ -166,9 +163,15 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 		container.NewCenter(s.stateBtn),
 		layout.NewSpacer(),
 	)
+	s.stateTitle.Wrapping = fyne.TextWrapWord
+	s.stateText.Wrapping = fyne.TextWrapWord
+	// The states show in the list's place: the map stays, so that a first
+	// start, with no rooms yet, still opens on the map.
+	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState, s.state), right)
+	s.split.Offset = 0.62
 
 	s.content = container.NewBorder(container.NewPadded(s.header), container.NewPadded(s.coverLine.rt), nil, nil,
-		container.NewStack(s.split, s.state))
+		s.split)
 	s.refresh()
 	return s
 }
@@ -300,7 +303,7 @@ func (s *roomsScreen) refresh() {
 	case len(s.rooms) == 0 && s.shownBound != nil:
 		// The map stays, so that the user can move it to where rooms are.
 		s.state.Hide()
-		s.split.Show()
+		s.list.Show()
 		if s.shownText != "" {
 			s.areaText.SetText(lang.L("No rooms match “{{.Text}}” in this area.", data))
 		} else {
@@ -316,7 +319,7 @@ func (s *roomsScreen) refresh() {
 			lang.L("Post a room"), func() { s.sh.show(tabPostRoom) })
 	default:
 		s.state.Hide()
-		s.split.Show()
+		s.list.Show()
 	}
 
 	s.areaState.Hidden = !(s.loaded && len(s.rooms) == 0 && s.shownBound != nil)
@@ -359,7 +362,7 @@ func (s *roomsScreen) reselect() {
 // showState replaces the list with a message and, when action is set, a
 // button.
 func (s *roomsScreen) showState(title, text, button string, action func()) {
-	s.split.Hide()
+	s.list.Hide()
 	s.stateTitle.SetText(title)
 	s.stateText.SetText(text)
 	s.stateText.Hidden = text == ""

@@ -197,6 +197,10 @@ func TestRoomsEmptyStates(t *testing.T) {
 				})
 			}
 			h.ui(func() {
+				// The map stays beside the state, to be moved or searched.
+				if !rendered(h.sh.win.Canvas().Content(), h.sh.rooms.mapv) || !h.shows("© OpenStreetMap contributors") {
+					t.Error("the map is not shown beside the state")
+				}
 				if !h.sh.rooms.stateBtn.Visible() || h.sh.rooms.stateBtn.Text != tt.button {
 					t.Fatalf("button %q (visible %v), want %q", h.sh.rooms.stateBtn.Text, h.sh.rooms.stateBtn.Visible(), tt.button)
 				}

@@ -117,6 +117,13 @@ func (f *fakeBackend) Status(ctx context.Context) (app.Status, error) {
 	return st, nil
 }
 
+// watchLog is every area the screens asked the node to follow.
+func (f *fakeBackend) watchLog() [][4]float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.watched)
+}
+
 func (f *fakeBackend) Watch(b [4]float64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -303,6 +310,8 @@ type harness struct {
 	app  fyne.App
 	sh   *shell
 	fake *fakeBackend
+
+	closed bool // guarded by mu
 }
 
 func newHarness(t *testing.T, fake *fakeBackend) *harness {
@@ -313,7 +322,14 @@ func newHarness(t *testing.T, fake *fakeBackend) *harness {
 // newHarnessWith is newHarness with any backend built on the fake.
 func newHarnessWith(t *testing.T, fake *fakeBackend, b Backend) *harness {
 	t.Helper()
-	h := &harness{t: t, fake: fake, app: test.NewTempApp(t)}
+	return newHarnessOn(t, fake, b, test.NewTempApp(t))
+}
+
+// newHarnessOn is newHarnessWith on the app a, whose preferences the test
+// may have set, as a previous run would have.
+func newHarnessOn(t *testing.T, fake *fakeBackend, b Backend, a fyne.App) *harness {
+	t.Helper()
+	h := &harness{t: t, fake: fake, app: a}
 	do := func(f func()) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -324,11 +340,22 @@ func newHarnessWith(t *testing.T, fake *fakeBackend, b Backend) *harness {
 		h.sh.win.Resize(fyne.NewSize(1000, 700))
 		h.sh.win.Show()
 	})
-	t.Cleanup(func() {
-		h.ui(func() { h.sh.win.Close() })
-		h.sh.wg.Wait()
-	})
+	t.Cleanup(h.close)
 	return h
+}
+
+// close closes the window, once, and waits for the screens' goroutines to
+// end. The test's cleanup calls it; a test that starts the app again (as
+// the next run would) calls it first, since two windows would each have
+// their own UI goroutine.
+func (h *harness) close() {
+	h.ui(func() {
+		if !h.closed {
+			h.closed = true
+			h.sh.win.Close()
+		}
+	})
+	h.sh.wg.Wait()
 }
 
 // ui runs f as the UI goroutine would.

@@ -31,6 +31,14 @@ const (
 	roomsLimit = 1000
 )
 
+// The preferences that keep the map's view between runs, once the user has
+// placed it: the app opens where they last looked.
+const (
+	prefMapLat  = "explore.map.lat"
+	prefMapLon  = "explore.map.lon"
+	prefMapZoom = "explore.map.zoom"
+)
+
 // roomsScreen lists every room this peer knows, newest first (in a map area,
 // nearest its centre first), with a text
 // search, and keeps the list current as rooms arrive from peers.
@@ -64,9 +72,12 @@ type roomsScreen struct {
 	errLine  *widget.Label
 	list     *widget.List
 	detail   *roomDetail
-	mapv     *mapview.Map  // the rooms' pins, beside the list
-	centered bool          // the map has been centred on the rooms once
-	inView   *widget.Check // only rooms in the map view
+	mapv     *mapview.Map // the rooms' pins, beside the list
+	centered bool         // the map has been centred on the rooms once, or placed
+	// placed is set once the user has placed the map, in this run or the
+	// last (restoreView): its view is then kept for the next run.
+	placed bool
+	inView *widget.Check // only rooms in the map view
 	// view is the centre and zoom the screen last gave the map; a view
 	// change that ends elsewhere is the user's doing.
 	view      [3]float64
@@ -140,6 +151,7 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.mapv.OnPinTapped = s.pinTapped
 	s.mapv.OnViewChanged = s.viewChanged
 	s.view = s.mapCenter()
+	s.restoreView()
 	s.place = newMapSearch(sh, s.mapv)
 	s.coverLine = newNote(theme.SizeNameCaptionText)
 	right := container.NewVSplit(mapColumn(s.place, s.mapv), s.detail.content)
@@ -401,17 +413,52 @@ func (s *roomsScreen) mapCenter() [3]float64 {
 	return [3]float64{lat, lon, float64(z)}
 }
 
-// viewChanged runs on the UI goroutine once the map has stopped moving. The
-// first time the user pans or zooms, the list starts following the map
-// (unless the user chose otherwise); while it follows, each view makes a
-// load bounded to it.
+// restoreView puts the map where the user left it at the last run, if they
+// had placed it, and lists the rooms of that view, as after a move of the
+// user's: the first load waits for the map's size (viewChanged) rather than
+// listing every room first.
+func (s *roomsScreen) restoreView() {
+	p := s.sh.app.Preferences()
+	z := p.Int(prefMapZoom)
+	if z < mapview.MinZoom || z > mapview.MaxZoom {
+		return // never placed, or not a zoom of ours
+	}
+	s.mapv.SetCenter(p.Float(prefMapLat), p.Float(prefMapLon), z)
+	s.view = s.mapCenter()
+	s.centered, s.placed = true, true
+	s.inView.Checked = true // set quietly: inViewChanged would load the map's bounds before it has a size
+}
+
+// start makes the screen's first load: of every room, or of the view
+// restoreView restored once the map has its size.
+func (s *roomsScreen) start() {
+	if !s.placed {
+		s.reload()
+	}
+}
+
+// viewChanged runs on the UI goroutine once the map has stopped moving or
+// resizing. The first time the user pans or zooms, the list starts following
+// the map (unless the user chose otherwise); while it follows, each view
+// makes a load bounded to it. A view the user placed is kept for the next run.
 func (s *roomsScreen) viewChanged(b orb.Bound) {
+	if s.mapv.Size().IsZero() {
+		return // not laid out yet: its bounds are a point; its first size reports again
+	}
 	if s.content.Visible() { // the node follows the map the user sees
 		s.sh.b.Watch(boundArray(b))
 	}
 	s.refreshCoverage()
 	if s.mapCenter() != s.view {
 		s.centered = true // the user placed the map: it no longer jumps to the rooms
+		s.placed = true
+	}
+	if s.placed {
+		lat, lon, z := s.mapv.Center()
+		p := s.sh.app.Preferences()
+		p.SetFloat(prefMapLat, lat)
+		p.SetFloat(prefMapLon, lon)
+		p.SetInt(prefMapZoom, z)
 	}
 	if !s.userPick && !s.inView.Checked && s.mapCenter() != s.view {
 		s.autoCheck = true

@@ -3,6 +3,7 @@ package screens
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +209,44 @@ func TestRoomsEmptyStates(t *testing.T) {
 			})
 			h.eventually("the button's effect", func() bool { return tt.after(h) })
 		})
+	}
+}
+
+func TestRoomsMapViewKeptBetweenRuns(t *testing.T) {
+	fake := newFake(listing("a", "Canal house", 0, nil))
+	a := test.NewTempApp(t)
+	h := newHarnessOn(t, fake, fake, a)
+	h.eventually("the rooms", func() bool { return h.shows("Canal house") })
+	// The map fits the rooms by itself: that view is not the user's to keep.
+	h.eventually("the fitted view reported", func() bool { return len(fake.watchLog()) > 0 })
+	if z := a.Preferences().Int(prefMapZoom); z != 0 {
+		t.Fatalf("a view the user did not place was kept (zoom %d)", z)
+	}
+	// The user goes to Lyon; that view is kept.
+	h.ui(func() { h.sh.rooms.mapv.SetCenter(45.76, 4.84, 12) })
+	h.eventually("the view kept", func() bool { return a.Preferences().Int(prefMapZoom) == 12 })
+	if lat, lon := a.Preferences().Float(prefMapLat), a.Preferences().Float(prefMapLon); math.Abs(lat-45.76) > 1e-6 || math.Abs(lon-4.84) > 1e-6 {
+		t.Fatalf("kept %v, %v; want 45.76, 4.84", lat, lon)
+	}
+	h.close()
+
+	// The next run opens there, listing the rooms of that view from its
+	// first load.
+	next := newFake(listing("a", "Canal house", 0, nil))
+	h2 := newHarnessOn(t, next, next, a)
+	h2.eventually("a load", func() bool { return len(next.queryLog()) > 0 })
+	h2.ui(func() {
+		lat, lon, z := h2.sh.rooms.mapv.Center()
+		if math.Abs(lat-45.76) > 1e-6 || math.Abs(lon-4.84) > 1e-6 || z != 12 {
+			t.Errorf("the map opens at %v, %v zoom %d; want 45.76, 4.84 zoom 12", lat, lon, z)
+		}
+		if !h2.sh.rooms.inView.Checked {
+			t.Error("the rooms listed are not those of the map's view")
+		}
+	})
+	first := next.queryLog()[0]
+	if b := first.Bound; b == nil || !(orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}).Contains(orb.Point{4.84, 45.76}) {
+		t.Errorf("first load's area %v, want the restored view around Lyon", first.Bound)
 	}
 }
 

@@ -273,7 +273,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		}
 		sh.explore.page.stop()
 	})
-	sh.rooms.reload()
+	sh.rooms.start()
 	sh.cover.reload()
 	return sh
 }

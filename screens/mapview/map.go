@@ -383,6 +383,17 @@ func (m *Map) Scrolled(ev *fyne.ScrollEvent) {
 // MinSize is small: the map fills what it is given.
 func (m *Map) MinSize() fyne.Size { return fyne.NewSize(120, 120) }
 
+// Resize sizes the map. A new size shows other bounds, so it is a view
+// change too: OnViewChanged follows once the size settles (the window's
+// first layout, the user resizing the window or moving a split).
+func (m *Map) Resize(size fyne.Size) {
+	if size == m.Size() {
+		return
+	}
+	m.BaseWidget.Resize(size)
+	m.changed()
+}
+
 func (m *Map) mid() fyne.Position {
 	sz := m.Size()
 	return fyne.NewPos(sz.Width/2, sz.Height/2)

@@ -300,6 +300,19 @@ func TestViewChangedIsDebounced(t *testing.T) {
 	}
 }
 
+func TestViewChangedOnResize(t *testing.T) {
+	m, q, w := newTestMap(t)
+	var got []orb.Bound
+	m.OnViewChanged = func(b orb.Bound) { got = append(got, b) }
+	waitFor(t, q, "the first view", func() bool { return len(got) > 0 })
+	got = nil
+	w.Resize(fyne.NewSize(500, 400))
+	waitFor(t, q, "OnViewChanged after a resize", func() bool { return len(got) > 0 })
+	if got[0] != m.Bounds() {
+		t.Errorf("OnViewChanged gave %v, Bounds is %v", got[0], m.Bounds())
+	}
+}
+
 func TestFit(t *testing.T) {
 	m, _, _ := newTestMap(t)
 	// Haarlem to Utrecht fits at zoom 10 in 800x600 less the margins (at 11

@@ -97,6 +97,21 @@ func ResolvePlace(s string) ([2]float64, Place, error) {
 // ResolvePlace is the package's ResolvePlace, for the screens.
 func (n *Node) ResolvePlace(s string) ([2]float64, Place, error) { return ResolvePlace(s) }
 
+// CountryPlace returns the largest town of a country, by its ISO 3166-1
+// alpha-2 code ("FR"), from the embedded gazetteer: where a map centres to
+// show that country. It is false for a code the gazetteer has no town of.
+// The first call builds the index.
+func CountryPlace(code string) (Place, bool) {
+	ix, err := gazetteer()
+	if err != nil || code == "" {
+		return Place{}, false
+	}
+	return ix.Largest(code)
+}
+
+// CountryPlace is the package's CountryPlace, for the screens.
+func (n *Node) CountryPlace(code string) (Place, bool) { return CountryPlace(code) }
+
 // isNumber reports whether s is a number, as the start of LAT,LON is (NaN
 // and Inf included, so that they are refused as coordinates).
 func isNumber(s string) bool {

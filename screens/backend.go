@@ -39,6 +39,9 @@ type Backend interface {
 	Places(prefix string, limit int) ([]app.Place, error)
 	// ResolvePlace turns a town name or "LAT,LON" into a [lon, lat] point.
 	ResolvePlace(s string) ([2]float64, app.Place, error)
+	// CountryPlace is the largest town of a country (an ISO code, "FR"),
+	// false if the gazetteer has none.
+	CountryPlace(code string) (app.Place, bool)
 	// AddPhoto scales an image file down, stores it by content hash and
 	// returns the hash for Room.Photos.
 	AddPhoto(ctx context.Context, path string) (hash string, err error)

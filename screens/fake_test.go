@@ -171,6 +171,8 @@ func (f *fakeBackend) Places(prefix string, limit int) ([]app.Place, error) {
 	return app.Places(prefix, limit)
 }
 
+func (f *fakeBackend) CountryPlace(code string) (app.Place, bool) { return app.CountryPlace(code) }
+
 func (f *fakeBackend) ResolvePlace(s string) ([2]float64, app.Place, error) {
 	return app.ResolvePlace(s)
 }

@@ -429,12 +429,48 @@ func (s *roomsScreen) restoreView() {
 	s.inView.Checked = true // set quietly: inViewChanged would load the map's bounds before it has a size
 }
 
+// homeZoom is the zoom that shows a country, where the map opens on a first
+// start: over the country of the system's locale.
+const homeZoom = 5
+
 // start makes the screen's first load: of every room, or of the view
-// restoreView restored once the map has its size.
+// restoreView restored once the map has its size. With no view to restore,
+// the map opens over the country of the system's locale (its largest town)
+// rather than over the Gulf of Guinea, until it fits the rooms that load.
 func (s *roomsScreen) start() {
-	if !s.placed {
-		s.reload()
+	if s.placed {
+		return
 	}
+	s.reload()
+	region := localeRegion(lang.SystemLocale())
+	if region == "" {
+		return
+	}
+	s.sh.wg.Add(1)
+	go func() { // the gazetteer takes a tenth of a second to load
+		defer s.sh.wg.Done()
+		p, ok := s.sh.b.CountryPlace(region)
+		if !ok || s.sh.ctx.Err() != nil {
+			return
+		}
+		s.sh.do(func() {
+			if s.centered || s.mapCenter() != s.view {
+				return // fitted to the rooms, or moved by the user, meanwhile
+			}
+			s.mapv.SetCenter(p.Lat, p.Lon, homeZoom)
+			s.view = s.mapCenter()
+		})
+	}()
+}
+
+// localeRegion is the country code of a locale ("FR" of "fr-FR"), or ""
+// when it names none ("fr", "es-419").
+func localeRegion(l fyne.Locale) string {
+	parts := strings.Split(string(l), "-")
+	if len(parts) < 2 || len(parts[1]) != 2 {
+		return ""
+	}
+	return strings.ToUpper(parts[1])
 }
 
 // viewChanged runs on the UI goroutine once the map has stopped moving or

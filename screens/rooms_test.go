@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/caravan-p2p/caravan/app"
@@ -248,6 +249,34 @@ func TestRoomsMapViewKeptBetweenRuns(t *testing.T) {
 	if b := first.Bound; b == nil || !(orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}).Contains(orb.Point{4.84, 45.76}) {
 		t.Errorf("first load's area %v, want the restored view around Lyon", first.Bound)
 	}
+}
+
+func TestLocaleRegion(t *testing.T) {
+	for loc, want := range map[fyne.Locale]string{
+		"fr-FR": "FR", "en-US": "US", "zh-CN-Hans": "CN", "fr": "", "es-419": "", "": "",
+	} {
+		if got := localeRegion(loc); got != want {
+			t.Errorf("localeRegion(%q) = %q, want %q", loc, got, want)
+		}
+	}
+}
+
+func TestRoomsFirstStartOpensOverTheUsersCountry(t *testing.T) {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANGUAGE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	fake := newFake()
+	h := newHarness(t, fake)
+	h.eventually("the map over France", func() bool {
+		lat, lon, z := h.sh.rooms.mapv.Center()
+		return z == homeZoom && math.Abs(lat-48.85) < 0.1 && math.Abs(lon-2.35) < 0.1
+	})
+	// Rooms arriving elsewhere still bring the map to them.
+	fake.add(listing("a", "Canal house", 0, nil))
+	h.eventually("the map on the room", func() bool {
+		return h.sh.rooms.mapv.Bounds().Contains(orb.Point{4.8952, 52.3702}) && !h.sh.rooms.mapv.Bounds().Contains(orb.Point{2.35, 48.85})
+	})
 }
 
 func TestRoomsLoadError(t *testing.T) {

@@ -163,6 +163,22 @@ func (ix *Index) rank(a, b entry) int {
 		strings.Compare(pa.Country, pb.Country), strings.Compare(pa.Admin, pb.Admin), cmp.Compare(a.place, b.place))
 }
 
+// Largest returns the most populous place of a country, by its ISO 3166-1
+// alpha-2 code ("FR"; any case), and false when the index has none there.
+func (ix *Index) Largest(country string) (Place, bool) {
+	best := -1
+	for i := range ix.places {
+		p := &ix.places[i]
+		if strings.EqualFold(p.Country, country) && (best < 0 || p.Population > ix.places[best].Population) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Place{}, false
+	}
+	return ix.places[best], true
+}
+
 // Len is the number of places in the index.
 func (ix *Index) Len() int { return len(ix.places) }
 

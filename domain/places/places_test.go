@@ -150,6 +150,23 @@ func TestNotFoundError(t *testing.T) {
 	}
 }
 
+func TestLargest(t *testing.T) {
+	ix := sampleIndex(t)
+	tests := []struct{ country, want string }{
+		{"FR", "Paris, FR"},
+		{"us", "Washington, D.C., DC, US"},
+		{"CH", "Zürich, ZH, CH"},
+		{"XX", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		p, ok := ix.Largest(tc.country)
+		if got := p.Label(); ok != (tc.want != "") || (ok && got != tc.want) {
+			t.Errorf("Largest(%q) = %q, %v; want %q", tc.country, got, ok, tc.want)
+		}
+	}
+}
+
 func TestPlaceFields(t *testing.T) {
 	p, err := sampleIndex(t).Resolve("Zurich")
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -49,8 +51,16 @@ func desktop(_ context.Context, n *app.Node) error {
 			a.Quit()
 		}))
 	}
-	w := screens.NewMainWindow(a, n, opts...)
-	w.Resize(fyne.NewSize(1000, 700))
-	w.ShowAndRun()
+	// Interrupted, or asked to end (a logout, a shutdown), the app quits as
+	// if its window were closed: the window keeps its size and the node
+	// stops cleanly.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		<-sig
+		fyne.Do(a.Quit)
+	}()
+	screens.NewMainWindow(a, n, opts...).ShowAndRun()
 	return nil
 }

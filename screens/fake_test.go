@@ -339,7 +339,6 @@ func newHarnessOn(t *testing.T, fake *fakeBackend, b Backend, a fyne.App) *harne
 	}
 	h.ui(func() {
 		h.sh = newShell(h.app, b, do, mapview.Options{NoTiles: true})
-		h.sh.win.Resize(fyne.NewSize(1000, 700))
 		h.sh.win.Show()
 	})
 	t.Cleanup(h.close)

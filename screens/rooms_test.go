@@ -213,7 +213,7 @@ func TestRoomsEmptyStates(t *testing.T) {
 	}
 }
 
-func TestRoomsMapViewKeptBetweenRuns(t *testing.T) {
+func TestRoomsMapAndWindowKeptBetweenRuns(t *testing.T) {
 	fake := newFake(listing("a", "Canal house", 0, nil))
 	a := test.NewTempApp(t)
 	h := newHarnessOn(t, fake, fake, a)
@@ -229,14 +229,18 @@ func TestRoomsMapViewKeptBetweenRuns(t *testing.T) {
 	if lat, lon := a.Preferences().Float(prefMapLat), a.Preferences().Float(prefMapLon); math.Abs(lat-45.76) > 1e-6 || math.Abs(lon-4.84) > 1e-6 {
 		t.Fatalf("kept %v, %v; want 45.76, 4.84", lat, lon)
 	}
+	h.ui(func() { h.sh.win.Resize(fyne.NewSize(1200, 800)) })
 	h.close()
 
-	// The next run opens there, listing the rooms of that view from its
+	// The next run opens there, in a window of the same size,, listing the rooms of that view from its
 	// first load.
 	next := newFake(listing("a", "Canal house", 0, nil))
 	h2 := newHarnessOn(t, next, next, a)
 	h2.eventually("a load", func() bool { return len(next.queryLog()) > 0 })
 	h2.ui(func() {
+		if size := h2.sh.win.Canvas().Size(); size != fyne.NewSize(1200, 800) {
+			t.Errorf("the window opens at %v, want 1200x800", size)
+		}
 		lat, lon, z := h2.sh.rooms.mapv.Center()
 		if math.Abs(lat-45.76) > 1e-6 || math.Abs(lon-4.84) > 1e-6 || z != 12 {
 			t.Errorf("the map opens at %v, %v zoom %d; want 45.76, 4.84 zoom 12", lat, lon, z)

@@ -246,7 +246,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.rideBar.install()
 
 	sh.win.SetContent(container.NewBorder(sh.banner.content, sh.rideBar.content, nil, nil, sh.tabs))
-	sh.win.Resize(fyne.NewSize(1000, 700))
+	sh.win.Resize(windowSize(a.Preferences()))
 
 	events, unsubscribe := b.Subscribe()
 	sh.wg.Add(3)
@@ -263,6 +263,7 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 		sh.listen(events)
 	}()
 	sh.win.SetOnClosed(func() {
+		saveWindowSize(a.Preferences(), sh.win.Canvas().Size())
 		sh.stop()
 		unsubscribe()
 		sh.banner.stop()
@@ -276,6 +277,33 @@ func newShell(a fyne.App, b Backend, do func(func()), mo mapview.Options) *shell
 	sh.rooms.start()
 	sh.cover.reload()
 	return sh
+}
+
+// prefWindowSize keeps the window's width and height between runs, as one
+// preference: the app quits right after saving it, and fyne writes the
+// first change to disk at once but a change that follows it a moment later.
+const prefWindowSize = "window.size"
+
+// defaultWindowSize is the window's size on a first start; minWindowSize the
+// least it opens at again.
+var defaultWindowSize, minWindowSize = fyne.NewSize(1000, 700), fyne.NewSize(640, 480)
+
+// windowSize is the size the window had when it was last closed, or the
+// default.
+func windowSize(p fyne.Preferences) fyne.Size {
+	wh := p.FloatList(prefWindowSize)
+	if len(wh) != 2 || float32(wh[0]) < minWindowSize.Width || float32(wh[1]) < minWindowSize.Height {
+		return defaultWindowSize
+	}
+	return fyne.NewSize(float32(wh[0]), float32(wh[1]))
+}
+
+// saveWindowSize keeps the window's size for the next run.
+func saveWindowSize(p fyne.Preferences, size fyne.Size) {
+	if size.Width < minWindowSize.Width || size.Height < minWindowSize.Height {
+		return // minimised, or not shown
+	}
+	p.SetFloatList(prefWindowSize, []float64{float64(size.Width), float64(size.Height)})
 }
 
 // lazyTab makes the tab named name, whose screen build makes (and starts

@@ -31,13 +31,10 @@ const (
 	roomsLimit = 1000
 )
 
-// The preferences that keep the map's view between runs, once the user has
-// placed it: the app opens where they last looked.
-const (
-	prefMapLat  = "explore.map.lat"
-	prefMapLon  = "explore.map.lon"
-	prefMapZoom = "explore.map.zoom"
-)
+// prefMapView keeps the map's view between runs, once the user has placed
+// it, so that the app opens where they last looked: latitude, longitude and
+// zoom, as one preference (see prefWindowSize).
+const prefMapView = "explore.map.view"
 
 // roomsScreen lists every room this peer knows, newest first (in a map area,
 // nearest its centre first), with a text
@@ -418,12 +415,11 @@ func (s *roomsScreen) mapCenter() [3]float64 {
 // user's: the first load waits for the map's size (viewChanged) rather than
 // listing every room first.
 func (s *roomsScreen) restoreView() {
-	p := s.sh.app.Preferences()
-	z := p.Int(prefMapZoom)
-	if z < mapview.MinZoom || z > mapview.MaxZoom {
-		return // never placed, or not a zoom of ours
+	v := s.sh.app.Preferences().FloatList(prefMapView)
+	if len(v) != 3 || v[2] < mapview.MinZoom || v[2] > mapview.MaxZoom {
+		return // never placed, or not a view of ours
 	}
-	s.mapv.SetCenter(p.Float(prefMapLat), p.Float(prefMapLon), z)
+	s.mapv.SetCenter(v[0], v[1], int(v[2]))
 	s.view = s.mapCenter()
 	s.centered, s.placed = true, true
 	s.inView.Checked = true // set quietly: inViewChanged would load the map's bounds before it has a size
@@ -491,10 +487,7 @@ func (s *roomsScreen) viewChanged(b orb.Bound) {
 	}
 	if s.placed {
 		lat, lon, z := s.mapv.Center()
-		p := s.sh.app.Preferences()
-		p.SetFloat(prefMapLat, lat)
-		p.SetFloat(prefMapLon, lon)
-		p.SetInt(prefMapZoom, z)
+		s.sh.app.Preferences().SetFloatList(prefMapView, []float64{lat, lon, float64(z)})
 	}
 	if !s.userPick && !s.inView.Checked && s.mapCenter() != s.view {
 		s.autoCheck = true

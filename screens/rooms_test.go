@@ -220,14 +220,14 @@ func TestRoomsMapAndWindowKeptBetweenRuns(t *testing.T) {
 	h.eventually("the rooms", func() bool { return h.shows("Canal house") })
 	// The map fits the rooms by itself: that view is not the user's to keep.
 	h.eventually("the fitted view reported", func() bool { return len(fake.watchLog()) > 0 })
-	if z := a.Preferences().Int(prefMapZoom); z != 0 {
-		t.Fatalf("a view the user did not place was kept (zoom %d)", z)
+	if v := a.Preferences().FloatList(prefMapView); len(v) != 0 {
+		t.Fatalf("a view the user did not place was kept: %v", v)
 	}
 	// The user goes to Lyon; that view is kept.
 	h.ui(func() { h.sh.rooms.mapv.SetCenter(45.76, 4.84, 12) })
-	h.eventually("the view kept", func() bool { return a.Preferences().Int(prefMapZoom) == 12 })
-	if lat, lon := a.Preferences().Float(prefMapLat), a.Preferences().Float(prefMapLon); math.Abs(lat-45.76) > 1e-6 || math.Abs(lon-4.84) > 1e-6 {
-		t.Fatalf("kept %v, %v; want 45.76, 4.84", lat, lon)
+	h.eventually("the view kept", func() bool { return len(a.Preferences().FloatList(prefMapView)) == 3 })
+	if v := a.Preferences().FloatList(prefMapView); math.Abs(v[0]-45.76) > 1e-6 || math.Abs(v[1]-4.84) > 1e-6 || v[2] != 12 {
+		t.Fatalf("kept %v; want 45.76, 4.84, zoom 12", v)
 	}
 	h.ui(func() { h.sh.win.Resize(fyne.NewSize(1200, 800)) })
 	h.close()

@@ -100,13 +100,18 @@ func (n *Node) ResolvePlace(s string) ([2]float64, Place, error) { return Resolv
 // CountryPlace returns the largest town of a country, by its ISO 3166-1
 // alpha-2 code ("FR"), from the embedded gazetteer: where a map centres to
 // show that country. It is false for a code the gazetteer has no town of.
-// The first call builds the index.
+// It reads the gazetteer through without indexing it (the index is some
+// 25 MB, which a window that never searches a place does not need).
 func CountryPlace(code string) (Place, bool) {
-	ix, err := gazetteer()
-	if err != nil || code == "" {
+	if code == "" {
 		return Place{}, false
 	}
-	return ix.Largest(code)
+	zr, err := gzip.NewReader(bytes.NewReader(resources.Places))
+	if err != nil {
+		return Place{}, false
+	}
+	p, ok, err := places.Largest(zr, code)
+	return p, ok && err == nil
 }
 
 // CountryPlace is the package's CountryPlace, for the screens.

@@ -119,3 +119,19 @@ func BenchmarkGazetteer(b *testing.B) {
 		}
 	}
 }
+
+func TestCountryPlace(t *testing.T) {
+	tests := []struct{ code, want string }{
+		{"FR", "Paris, FR"},
+		{"us", "New York City, NY, US"},
+		{"JP", "Tokyo, JP"},
+		{"XX", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		p, ok := CountryPlace(tc.code)
+		if got := p.Label(); ok != (tc.want != "") || (ok && got != tc.want) {
+			t.Errorf("CountryPlace(%q) = %q, %v; want %q", tc.code, got, ok, tc.want)
+		}
+	}
+}

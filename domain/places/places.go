@@ -10,6 +10,8 @@
 package places
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -163,20 +165,38 @@ func (ix *Index) rank(a, b entry) int {
 		strings.Compare(pa.Country, pb.Country), strings.Compare(pa.Admin, pb.Admin), cmp.Compare(a.place, b.place))
 }
 
-// Largest returns the most populous place of a country, by its ISO 3166-1
-// alpha-2 code ("FR"; any case), and false when the index has none there.
-func (ix *Index) Largest(country string) (Place, bool) {
-	best := -1
-	for i := range ix.places {
-		p := &ix.places[i]
-		if strings.EqualFold(p.Country, country) && (best < 0 || p.Population > ix.places[best].Population) {
-			best = i
+// Largest reads places in Read's format from r and returns the most
+// populous one of a country, by its ISO 3166-1 alpha-2 code ("FR"; any
+// case), and false when r has none there. Unlike Read it keeps nothing but
+// that place: a question that needs no index costs no memory for one.
+func Largest(r io.Reader, country string) (Place, bool, error) {
+	var best Place
+	found := false
+	var fields [columns]string
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		l := sc.Bytes()
+		if len(l) == 0 || l[0] == '#' {
+			continue
+		}
+		// Only the lines of the country are parsed: its code is the second field.
+		_, rest, _ := bytes.Cut(l, []byte{'\t'})
+		code, _, _ := bytes.Cut(rest, []byte{'\t'})
+		if !strings.EqualFold(string(code), country) {
+			continue
+		}
+		p, err := parseLine(strings.TrimRight(string(l), "\r"), fields[:])
+		if err != nil {
+			return Place{}, false, fmt.Errorf("places line %d: %w", line, err)
+		}
+		if !found || p.Population > best.Population {
+			best, found = p, true
 		}
 	}
-	if best < 0 {
-		return Place{}, false
+	if err := sc.Err(); err != nil {
+		return Place{}, false, fmt.Errorf("read places: %w", err)
 	}
-	return ix.places[best], true
+	return best, found, nil
 }
 
 // Len is the number of places in the index.

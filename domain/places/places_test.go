@@ -151,7 +151,6 @@ func TestNotFoundError(t *testing.T) {
 }
 
 func TestLargest(t *testing.T) {
-	ix := sampleIndex(t)
 	tests := []struct{ country, want string }{
 		{"FR", "Paris, FR"},
 		{"us", "Washington, D.C., DC, US"},
@@ -160,10 +159,20 @@ func TestLargest(t *testing.T) {
 		{"", ""},
 	}
 	for _, tc := range tests {
-		p, ok := ix.Largest(tc.country)
+		p, ok, err := Largest(strings.NewReader(sample), tc.country)
+		if err != nil {
+			t.Fatalf("Largest(%q): %v", tc.country, err)
+		}
 		if got := p.Label(); ok != (tc.want != "") || (ok && got != tc.want) {
 			t.Errorf("Largest(%q) = %q, %v; want %q", tc.country, got, ok, tc.want)
 		}
+	}
+}
+
+func TestLargestBadLine(t *testing.T) {
+	_, _, err := Largest(strings.NewReader(sample+"Nowhere\tFR\t\tnorth\t2\t10\n"), "FR")
+	if err == nil || !strings.Contains(err.Error(), "line 20") {
+		t.Errorf("a bad line of the country: %v, want an error naming line 20", err)
 	}
 }
 

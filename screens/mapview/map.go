@@ -390,8 +390,8 @@ func (m *Map) Resize(size fyne.Size) {
 	if size == m.Size() {
 		return
 	}
-	m.BaseWidget.Resize(size)
-	m.changed()
+	m.BaseWidget.Resize(size) // lays the map out again
+	m.viewChangeLater()
 }
 
 func (m *Map) mid() fyne.Position {
@@ -440,6 +440,11 @@ func (m *Map) clampCenter() {
 // changed redraws the map and (re)starts the wait before OnViewChanged.
 func (m *Map) changed() {
 	m.Refresh()
+	m.viewChangeLater()
+}
+
+// viewChangeLater (re)starts the wait before OnViewChanged.
+func (m *Map) viewChangeLater() {
 	if m.viewTimer != nil {
 		m.viewTimer.Stop()
 	}

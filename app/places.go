@@ -30,11 +30,20 @@ var ErrNoPlace = places.ErrNoPlace
 // the process shares it.
 var gazetteer = sync.OnceValues(loadGazetteer)
 
-// loadGazetteer decompresses and indexes the embedded gazetteer.
-func loadGazetteer() (*places.Index, error) {
+// openGazetteer reads the embedded gazetteer, decompressing it as it goes.
+func openGazetteer() (io.Reader, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(resources.Places))
 	if err != nil {
 		return nil, fmt.Errorf("open the embedded gazetteer: %w", err)
+	}
+	return zr, nil
+}
+
+// loadGazetteer decompresses and indexes the embedded gazetteer.
+func loadGazetteer() (*places.Index, error) {
+	zr, err := openGazetteer()
+	if err != nil {
+		return nil, err
 	}
 	var text strings.Builder
 	if n := len(resources.Places); n >= 4 {
@@ -101,12 +110,12 @@ func (n *Node) ResolvePlace(s string) ([2]float64, Place, error) { return Resolv
 // alpha-2 code ("FR"), from the embedded gazetteer: where a map centres to
 // show that country. It is false for a code the gazetteer has no town of.
 // It reads the gazetteer through without indexing it (the index is some
-// 25 MB, which a window that never searches a place does not need).
+// 27 MB, which a window that never searches a place does not need).
 func CountryPlace(code string) (Place, bool) {
 	if code == "" {
 		return Place{}, false
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(resources.Places))
+	zr, err := openGazetteer()
 	if err != nil {
 		return Place{}, false
 	}

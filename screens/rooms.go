@@ -443,7 +443,7 @@ func (s *roomsScreen) start() {
 		return
 	}
 	s.sh.wg.Add(1)
-	go func() { // the gazetteer takes a tenth of a second to load
+	go func() { // reading the gazetteer through takes a few tens of ms
 		defer s.sh.wg.Done()
 		p, ok := s.sh.b.CountryPlace(region)
 		if !ok || s.sh.ctx.Err() != nil {

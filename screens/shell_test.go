@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/caravan-p2p/caravan/app"
 )
@@ -89,4 +90,35 @@ func TestTabsBuiltWhenSelected(t *testing.T) {
 			t.Error("Post a room built again")
 		}
 	})
+}
+
+func TestWindowSizeKept(t *testing.T) {
+	tests := []struct {
+		name  string
+		saved []float64
+		want  fyne.Size
+	}{
+		{"never saved", nil, defaultWindowSize},
+		{"saved", []float64{1300, 820}, fyne.NewSize(1300, 820)},
+		{"too small to open at", []float64{300, 200}, defaultWindowSize},
+		{"not a size", []float64{1300}, defaultWindowSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := test.NewTempApp(t).Preferences()
+			if tt.saved != nil {
+				p.SetFloatList(prefWindowSize, tt.saved)
+			}
+			if got := windowSize(p); got != tt.want {
+				t.Errorf("windowSize = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// A minimised window's size is not kept over the last good one.
+	p := test.NewTempApp(t).Preferences()
+	saveWindowSize(p, fyne.NewSize(1200, 800))
+	saveWindowSize(p, fyne.NewSize(0, 0))
+	if got := windowSize(p); got != fyne.NewSize(1200, 800) {
+		t.Errorf("after a minimised close: %v, want 1200x800", got)
+	}
 }

@@ -68,6 +68,9 @@ func RouteCells(route orb.LineString) []string {
 // BoundCells returns the topic cells that cover a bounding box, sorted. The map
 // and search use it to know which cells a view needs.
 func BoundCells(b orb.Bound) []string {
+	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+		return nil // an inverted bound covers nothing
+	}
 	set := tilecover.Bound(b, TopicZoom)
 	cells := make([]string, 0, len(set))
 	for t := range set {

@@ -263,6 +263,8 @@ func (m *Map) ZoomOut() { m.zoomAt(m.mid(), -1) }
 // Mercator world (longitudes -180..180, latitudes ±MaxLat).
 func (m *Map) Bounds() orb.Bound {
 	sz := m.Size()
+	// A map squeezed out of its column has no area, not a negative one.
+	sz.Width, sz.Height = max(sz.Width, 0), max(sz.Height, 0)
 	s := scale(m.zoom)
 	tl := orb.Point{m.center[0] - float64(sz.Width)/2/s, m.center[1] - float64(sz.Height)/2/s}
 	br := orb.Point{m.center[0] + float64(sz.Width)/2/s, m.center[1] + float64(sz.Height)/2/s}

@@ -93,6 +93,7 @@ func (e *exploreScreen) openRoom(id string) {
 	for _, r := range e.sh.rooms.rooms {
 		if r.ID == id {
 			e.page.show(r)
+			e.page.book.prefill(e.sh.rooms.shownFilter)
 			e.main.Hide()
 			e.page.content.Show()
 			return

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/caravan-p2p/caravan/app"
 	"github.com/caravan-p2p/caravan/screens/mapview"
@@ -71,7 +72,8 @@ func (f *fakeBackend) Rooms(ctx context.Context, q app.RoomQuery) ([]app.RoomLis
 	var out []app.RoomListing
 	for _, r := range f.rooms {
 		hay := strings.ToLower(r.Title + " " + r.Description + " " + strings.Join(r.Amenities, " "))
-		if q.Text == "" || strings.Contains(hay, strings.ToLower(q.Text)) {
+		if (q.Text == "" || strings.Contains(hay, strings.ToLower(q.Text))) &&
+			(q.Guests == 0 || r.MaxGuests >= q.Guests) && (q.MaxPrice == 0 || r.PricePerNight <= q.MaxPrice) {
 			out = append(out, r)
 		}
 	}
@@ -431,6 +433,19 @@ func rendered(o, target fyne.CanvasObject) bool {
 	found := false
 	walkVisible(o, func(x fyne.CanvasObject) bool {
 		found = found || x == target
+		return !found
+	})
+	return found
+}
+
+// marksInvalid reports whether o shows an entry's error mark.
+func marksInvalid(o fyne.CanvasObject) bool {
+	found := false
+	walkVisible(o, func(x fyne.CanvasObject) bool {
+		if img, ok := x.(*canvas.Image); ok {
+			_, isErr := img.Resource.(*theme.ErrorThemedResource)
+			found = found || isErr
+		}
 		return !found
 	})
 	return found

@@ -461,8 +461,8 @@ func newBookForm(sh *shell) *bookForm {
 // reset clears what the last listing left in the form.
 func (f *bookForm) reset(id, owner string, mine, ride bool) {
 	f.roomID, f.owner, f.mine, f.isRide = id, owner, mine, ride
-	f.from.SetDate(nil)
-	f.to.SetDate(nil)
+	clearDate(f.from)
+	clearDate(f.to)
 	f.guests.SetText("1")
 	f.seats.SetText("1")
 	f.noteEntry.SetText("")
@@ -479,6 +479,23 @@ func (f *bookForm) showRoom(r app.RoomListing) {
 	f.unit, f.currency, f.maxGuests = r.PricePerNight, r.Currency, r.MaxGuests
 	f.reset(r.ID, r.Author, r.Mine, false)
 	f.loadTerms(r.ID)
+	f.update()
+}
+
+// prefill puts the nights and guests the renter searched with into the
+// form, so that a room found for those dates is booked for them.
+func (f *bookForm) prefill(filter roomFilter) {
+	if filter.From != "" {
+		from, err1 := time.ParseInLocation(app.DateLayout, filter.From, time.Local)
+		to, err2 := time.ParseInLocation(app.DateLayout, filter.To, time.Local)
+		if err1 == nil && err2 == nil {
+			f.from.SetDate(&from)
+			f.to.SetDate(&to)
+		}
+	}
+	if filter.Guests > 0 {
+		f.guests.SetText(strconv.Itoa(filter.Guests))
+	}
 	f.update()
 }
 

@@ -521,7 +521,7 @@ func (p *postRideScreen) setPosting(on bool) {
 func (p *postRideScreen) reset() {
 	p.tried = false
 	p.title.SetText("")
-	p.date.SetDate(nil)
+	clearDate(p.date)
 	p.clock.SetText("")
 	p.seats.SetText("")
 	p.price.SetText("")

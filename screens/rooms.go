@@ -46,15 +46,17 @@ type roomsScreen struct {
 	sh   *shell
 	kick chan struct{} // capacity 1: a pending load request
 
-	mu        sync.Mutex
-	wanted    string      // guarded by mu: the search text of the next load
-	wantBound *[4]float64 // guarded by mu: the area of the next load, nil for everywhere
+	mu         sync.Mutex
+	wanted     string      // guarded by mu: the search text of the next load
+	wantBound  *[4]float64 // guarded by mu: the area of the next load, nil for everywhere
+	wantFilter roomFilter  // guarded by mu: the dates, guests and price of the next load
 
 	// The rest belongs to the UI goroutine.
 	searchTimer *time.Timer
 	rooms       []app.RoomListing
 	shownText   string      // the search text rooms were loaded with
 	shownBound  *[4]float64 // the area rooms were loaded with, nil for everywhere
+	shownFilter roomFilter  // the filter rooms were loaded with
 	loaded      bool        // rooms holds a successful load
 	loadErr     error       // the last load failed
 	loading     int         // number of the load under way, 0 if none
@@ -65,6 +67,7 @@ type roomsScreen struct {
 	header   *fyne.Container
 	count    *widget.Label
 	search   *widget.Entry
+	filters  *roomFilters
 	activity *widget.Activity
 	errLine  *widget.Label
 	list     *widget.List
@@ -82,9 +85,11 @@ type roomsScreen struct {
 	autoCheck bool            // inView is being ticked for the user
 	areaState *fyne.Container // over the list when no room is in the area
 	areaText  *widget.Label
+	areaClear *widget.Button // in areaState: "Clear filters", when filters apply
 	split     *container.Split
-	place     *placeSearch // the search above the map
-	coverLine *note        // how well the peer knows the map's area
+	right     *container.Split // the map over the selected room's detail
+	place     *placeSearch     // the search above the map
+	coverLine *note            // how well the peer knows the map's area
 	// programmatic is set while the screen itself selects a row, so that
 	// only the user's taps open a listing page.
 	programmatic bool
@@ -116,7 +121,10 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.errLine.Wrapping = fyne.TextWrapWord
 	s.errLine.Hide()
 	s.inView = widget.NewCheck(lang.L("Only rooms in the map view"), s.inViewChanged)
-	s.header = container.NewBorder(nil, s.errLine, s.count, container.NewHBox(s.inView, s.activity), s.search)
+	s.filters = newRoomFilters(time.Now, s.filtersChanged)
+	s.header = container.NewVBox(
+		container.NewBorder(nil, nil, s.count, container.NewHBox(s.inView, s.activity), s.search),
+		s.filters.content, s.errLine)
 
 	s.list = widget.NewList(
 		func() int { return len(s.rooms) },
@@ -132,7 +140,7 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.list.OnSelected = func(id widget.ListItemID) {
 		if id >= 0 && id < len(s.rooms) {
 			s.selected = s.rooms[id].ID
-			s.detail.set(s.rooms[id], time.Now())
+			s.setDetail(&s.rooms[id])
 			s.mapv.SetSelected(s.selected)
 			if !s.programmatic && s.sh.explore != nil {
 				s.sh.explore.openRoom(s.selected)
@@ -151,14 +159,15 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.restoreView()
 	s.place = newMapSearch(sh, s.mapv)
 	s.coverLine = newNote(theme.SizeNameCaptionText)
-	right := container.NewVSplit(mapColumn(s.place, s.mapv), s.detail.content)
-	right.Offset = 0.5
+	s.right = container.NewVSplit(mapColumn(s.place, s.mapv), s.detail.content)
+	s.right.Offset = 0.5
 	s.areaText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.areaText.Wrapping = fyne.TextWrapWord
 	showAll := widget.NewButton(lang.L("Show rooms everywhere"), func() { s.inView.SetChecked(false) })
+	s.areaClear = widget.NewButton(lang.L("Clear filters"), func() { s.filters.reset() })
 	s.areaState = container.NewVBox(layout.NewSpacer(), s.areaText,
 		widget.NewLabelWithStyle(lang.L("Move or zoom out the map to see more."), fyne.TextAlignCenter, fyne.TextStyle{}),
-		container.NewCenter(showAll), layout.NewSpacer())
+		container.NewCenter(container.NewHBox(showAll, s.areaClear)), layout.NewSpacer())
 	s.areaState.Hide()
 	s.stateTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.stateTitle.SizeName = theme.SizeNameSubHeadingText
@@ -176,7 +185,7 @@ func newRoomsScreen(sh *shell) *roomsScreen {
 	s.stateText.Wrapping = fyne.TextWrapWord
 	// The states show in the list's place: the map stays, so that a first
 	// start, with no rooms yet, still opens on the map.
-	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState, s.state), right)
+	s.split = container.NewHSplit(container.NewStack(s.list, s.areaState, s.state), s.right)
 	s.split.Offset = 0.62
 
 	s.content = container.NewBorder(container.NewPadded(s.header), container.NewPadded(s.coverLine.rt), nil, nil,
@@ -206,6 +215,28 @@ func (s *roomsScreen) searchChanged(text string) {
 	s.searchTimer = time.AfterFunc(searchDelay, s.reload)
 }
 
+// filtersChanged runs on the UI goroutine when the user changes a filter:
+// what is typed waits for typing to pause, as the search does; a day picked
+// or the filters cleared loads at once.
+func (s *roomsScreen) filtersChanged(typed bool) {
+	f, _, _ := s.filters.read()
+	s.mu.Lock()
+	same := f == s.wantFilter
+	s.wantFilter = f
+	s.mu.Unlock()
+	if same {
+		return // a keystroke that leaves the filter as it was (a bad one), or a date entry's first check
+	}
+	if s.searchTimer != nil {
+		s.searchTimer.Stop()
+	}
+	if typed {
+		s.searchTimer = time.AfterFunc(searchDelay, s.reload)
+		return
+	}
+	s.reload()
+}
+
 // run loads rooms whenever reload asks, until ctx ends.
 func (s *roomsScreen) run(ctx context.Context) {
 	for n := 1; ; n++ {
@@ -215,7 +246,7 @@ func (s *roomsScreen) run(ctx context.Context) {
 		case <-s.kick:
 		}
 		s.mu.Lock()
-		text, bound := s.wanted, s.wantBound
+		text, bound, filter := s.wanted, s.wantBound, s.wantFilter
 		s.mu.Unlock()
 
 		s.sh.do(func() { s.loading = n })
@@ -227,12 +258,14 @@ func (s *roomsScreen) run(ctx context.Context) {
 				}
 			})
 		})
-		rooms, err := s.sh.b.Rooms(ctx, app.RoomQuery{Text: text, Bound: bound, Limit: roomsLimit})
+		q := app.RoomQuery{Text: text, Bound: bound, Limit: roomsLimit}
+		filter.apply(&q)
+		rooms, err := s.sh.b.Rooms(ctx, q)
 		slow.Stop()
 		if ctx.Err() != nil {
 			return
 		}
-		s.sh.do(func() { s.apply(n, text, bound, rooms, err) })
+		s.sh.do(func() { s.apply(n, text, bound, filter, rooms, err) })
 
 		select {
 		case <-ctx.Done():
@@ -242,16 +275,16 @@ func (s *roomsScreen) run(ctx context.Context) {
 	}
 }
 
-// apply shows the outcome of load n, made with the search text text in the
-// area bound (nil for everywhere).
-func (s *roomsScreen) apply(n int, text string, bound *[4]float64, rooms []app.RoomListing, err error) {
+// apply shows the outcome of load n, made with the search text text and
+// filter in the area bound (nil for everywhere).
+func (s *roomsScreen) apply(n int, text string, bound *[4]float64, filter roomFilter, rooms []app.RoomListing, err error) {
 	if s.loading == n {
 		s.loading = 0
 		s.activity.Stop()
 		s.activity.Hide()
 	}
 	s.mu.Lock()
-	stale := text != s.wanted || bound != s.wantBound
+	stale := text != s.wanted || bound != s.wantBound || filter != s.wantFilter
 	s.mu.Unlock()
 	if stale {
 		return // the search changed meanwhile; its own load is on its way
@@ -260,13 +293,13 @@ func (s *roomsScreen) apply(n int, text string, bound *[4]float64, rooms []app.R
 		s.loadErr = err
 	} else {
 		s.loadErr = nil
-		s.rooms, s.shownText, s.shownBound, s.loaded = rooms, text, bound, true
+		s.rooms, s.shownText, s.shownBound, s.shownFilter, s.loaded = rooms, text, bound, filter, true
 		s.showPins()
 		if f := s.sh.firstResults; f != nil && len(rooms) > 0 {
 			s.sh.firstResults = nil
 			go s.sh.do(f) // queued behind this call, as the frame that draws the rooms is
 		}
-		if bound == nil && text == "" && s.sh.post != nil {
+		if bound == nil && text == "" && !filter.active() && s.sh.post != nil {
 			s.sh.post.where.known(rooms)
 		}
 	}
@@ -313,11 +346,23 @@ func (s *roomsScreen) refresh() {
 		// The map stays, so that the user can move it to where rooms are.
 		s.state.Hide()
 		s.list.Show()
-		if s.shownText != "" {
+		switch filtered := s.shownFilter.active(); {
+		case s.shownText != "" && filtered:
+			s.areaText.SetText(lang.L("No rooms match “{{.Text}}” in this area with these filters.", data))
+		case s.shownText != "":
 			s.areaText.SetText(lang.L("No rooms match “{{.Text}}” in this area.", data))
-		} else {
+		case filtered:
+			s.areaText.SetText(lang.L("No rooms in this area with these filters."))
+		default:
 			s.areaText.SetText(lang.L("No rooms in this area."))
 		}
+	case len(s.rooms) == 0 && s.shownFilter.active():
+		title := lang.L("No rooms with these filters.")
+		if s.shownText != "" {
+			title = lang.L("No rooms match “{{.Text}}” with these filters.", data)
+		}
+		s.showState(title, lang.L("Try other dates, fewer guests or a higher price."),
+			lang.L("Clear filters"), s.filters.reset)
 	case len(s.rooms) == 0 && s.shownText != "":
 		s.showState(lang.L("No rooms match “{{.Text}}”.", data),
 			lang.L("Try other words, or clear the search to see every room."),
@@ -332,6 +377,7 @@ func (s *roomsScreen) refresh() {
 	}
 
 	s.areaState.Hidden = !(s.loaded && len(s.rooms) == 0 && s.shownBound != nil)
+	s.areaClear.Hidden = !s.shownFilter.active()
 	s.areaState.Refresh()
 	s.list.Refresh()
 	s.reselect()
@@ -359,13 +405,24 @@ func (s *roomsScreen) reselect() {
 				s.list.ScrollToOffset(off)
 			}
 			s.programmatic = false
-			s.detail.set(r, time.Now())
+			s.setDetail(&r)
 			return
 		}
 	}
 	s.selected = ""
 	s.list.UnselectAll()
-	s.detail.clear()
+	s.setDetail(nil)
+}
+
+// setDetail shows room l under the map, or with nil gives the map the
+// whole column.
+func (s *roomsScreen) setDetail(l *app.RoomListing) {
+	if l == nil {
+		s.detail.clear()
+	} else {
+		s.detail.set(*l, time.Now())
+	}
+	s.right.Refresh()
 }
 
 // showState replaces the list with a message and, when action is set, a
@@ -539,8 +596,9 @@ func (s *roomsScreen) stop() {
 	s.mapv.Close()
 }
 
-// showPins puts the loaded rooms on the map, fitting the map to them the
-// first time there are any.
+// showPins puts the loaded rooms on the map. Until the user places the map,
+// it fits the map to every room listed, as rooms arrive: the first room
+// alone would leave it zoomed in on one pin.
 func (s *roomsScreen) showPins() {
 	pins := make([]mapview.Pin, len(s.rooms))
 	var b orb.Bound
@@ -553,7 +611,9 @@ func (s *roomsScreen) showPins() {
 		}
 	}
 	s.mapv.SetPins(pins)
-	if !s.centered && len(s.rooms) > 0 {
+	// A list bounded to the view is not fitted (the view would shrink
+	// round its rooms at every load), nor a map moving under the user's hand.
+	if !s.placed && s.shownBound == nil && len(s.rooms) > 0 && s.mapCenter() == s.view {
 		s.centered = true
 		s.mapv.Fit(b, 14)
 		s.view = s.mapCenter()
@@ -658,8 +718,7 @@ func (r *roomRow) set(l app.RoomListing, now time.Time) {
 // roomDetail is the pane beside the list that shows the selected room whole,
 // description included.
 type roomDetail struct {
-	content   fyne.CanvasObject
-	hint      *note
+	content   fyne.CanvasObject // hidden while no room is selected
 	body      *fyne.Container
 	title     *widget.Label
 	mine      *widget.Label
@@ -675,7 +734,6 @@ type roomDetail struct {
 // button.
 func newRoomDetail(open func()) *roomDetail {
 	d := &roomDetail{
-		hint:      newNote(theme.SizeNameText),
 		title:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		mine:      widget.NewLabelWithStyle(lang.L("You posted this room."), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		price:     widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -684,7 +742,6 @@ func newRoomDetail(open func()) *roomDetail {
 		desc:      widget.NewLabel(""),
 		meta:      newNote(theme.SizeNameCaptionText),
 	}
-	d.hint.set(lang.L("Select a room to see its description."), theme.ColorNamePlaceHolder)
 	d.title.SizeName = theme.SizeNameSubHeadingText
 	d.mine.Importance = widget.HighImportance
 	for _, l := range []*widget.Label{d.title, d.facts, d.amenities, d.desc} {
@@ -694,13 +751,13 @@ func newRoomDetail(open func()) *roomDetail {
 	d.open.Importance = widget.HighImportance
 	d.body = container.NewVBox(d.title, d.mine, d.price, d.facts, d.amenities, widget.NewSeparator(), d.desc, d.meta.rt,
 		container.NewHBox(d.open))
-	d.content = container.NewVScroll(container.NewPadded(container.NewStack(d.hint.rt, d.body)))
+	d.content = container.NewVScroll(container.NewPadded(d.body))
 	d.clear()
 	return d
 }
 
+// set shows room l in the pane.
 func (d *roomDetail) set(l app.RoomListing, now time.Time) {
-	d.hint.rt.Hide()
 	d.title.SetText(l.Title)
 	d.mine.Hidden = !l.Mine
 	d.price.SetText(formatNightly(l.PricePerNight, l.Currency))
@@ -720,13 +777,13 @@ func (d *roomDetail) set(l app.RoomListing, now time.Time) {
 		meta += ", " + age
 	}
 	d.meta.set(meta, theme.ColorNamePlaceHolder)
-	d.body.Show()
+	d.content.Show()
 	d.body.Refresh()
 }
 
+// clear hides the pane: the map above it takes its place.
 func (d *roomDetail) clear() {
-	d.body.Hide()
-	d.hint.rt.Show()
+	d.content.Hide()
 }
 
 // boundArray is a map bound as the app takes it: [minLon, minLat, maxLon, maxLat].

@@ -385,3 +385,29 @@ func TestRoomsOnTheMap(t *testing.T) {
 		}
 	})
 }
+
+func TestRoomsMapFitsArrivalsUntilPlaced(t *testing.T) {
+	amsterdam, paris, lyon := orb.Point{4.8952, 52.3702}, orb.Point{2.3522, 48.8566}, orb.Point{4.8357, 45.764}
+	fake := newFake(listing("a", "Canal room", time.Hour, nil))
+	h := newHarness(t, fake)
+	h.eventually("the first room", func() bool { return h.shows("1 room") })
+
+	// A room far away arrives: the map, never placed, widens to show both.
+	fake.add(listing("b", "Paris room", 0, func(l *app.RoomListing) { l.Lat, l.Lon = paris[1], paris[0] }))
+	h.eventually("both rooms in view", func() bool {
+		b := h.sh.rooms.mapv.Bounds()
+		return h.shows("2 rooms") && b.Contains(amsterdam) && b.Contains(paris)
+	})
+
+	// Once the user has placed the map, arrivals no longer move it.
+	h.ui(func() { h.sh.rooms.mapv.SetCenter(paris[1], paris[0], 12) })
+	h.eventually("the placed view listed", func() bool { return h.sh.rooms.placed && h.shows("rooms in this area") })
+	fake.add(listing("c", "Lyon room", 0, func(l *app.RoomListing) { l.Lat, l.Lon = lyon[1], lyon[0] }))
+	h.ui(func() { h.sh.rooms.inView.SetChecked(false) }) // every room listed, the map kept
+	h.eventually("every room", func() bool { return h.shows("3 rooms") })
+	h.ui(func() {
+		if lat, lon, z := h.sh.rooms.mapv.Center(); z != 12 || math.Abs(lat-paris[1]) > 1e-6 || math.Abs(lon-paris[0]) > 1e-6 {
+			t.Errorf("map moved to %.4f,%.4f z%d after the user placed it", lat, lon, z)
+		}
+	})
+}

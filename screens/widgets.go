@@ -116,6 +116,13 @@ func (n *note) text() string {
 	return n.seg.Text
 }
 
+// clearDate empties a date entry without marking it wrong: Fyne's date
+// entry takes empty text for a bad date once the user has picked one.
+func clearDate(d *widget.DateEntry) {
+	d.SetDate(nil)
+	d.SetValidationError(nil)
+}
+
 // showStatus shows msg in a form's status line with the given importance.
 func showStatus(status *widget.Label, msg string, imp widget.Importance) {
 	status.Text = msg

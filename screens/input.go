@@ -198,15 +198,31 @@ func validateCurrency(s string) error {
 }
 
 func validateGuests(s string) error {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return errors.New(lang.L("required: how many guests can stay, 1 to {{.Max}}", tdata{"Max": maxGuests}))
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > maxGuests {
+	if _, ok := guestCount(s); !ok {
 		return errors.New(lang.L("a whole number from 1 to {{.Max}}", tdata{"Max": maxGuests}))
 	}
 	return nil
+}
+
+// guestCount reads a number of guests: a whole number from 1 to maxGuests.
+func guestCount(s string) (n int, ok bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	return n, err == nil && n >= 1 && n <= maxGuests
+}
+
+// stayProblem says what is wrong with a stay from check-in day from to
+// check-out day to, both YYYY-MM-DD, on day today; "" when nothing is.
+func stayProblem(from, to, today string) string {
+	switch {
+	case to <= from:
+		return lang.L("Check-out comes after check-in.")
+	case from < today:
+		return lang.L("Check-in has passed; choose a day from today.")
+	}
+	return ""
 }
 
 // amenityList merges the checked common amenities and the comma-separated

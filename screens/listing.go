@@ -570,11 +570,8 @@ func (f *bookForm) input() (app.BookingInput, string) {
 		return in, lang.L("Choose the check-in and check-out days.")
 	}
 	in.From, in.To = f.from.Date.Format(app.DateLayout), f.to.Date.Format(app.DateLayout)
-	if in.To <= in.From {
-		return in, lang.L("Check-out comes after check-in.")
-	}
-	if in.From < time.Now().Format(app.DateLayout) {
-		return in, lang.L("Check-in has passed; choose a day from today.")
+	if p := stayProblem(in.From, in.To, time.Now().Format(app.DateLayout)); p != "" {
+		return in, p
 	}
 	g, err := strconv.Atoi(strings.TrimSpace(f.guests.Text))
 	switch {

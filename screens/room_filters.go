@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,10 +85,9 @@ func (f *roomFilters) userChanged(typed bool) {
 
 // show brings the message and the clear button in line with the widgets.
 func (f *roomFilters) show() {
-	switch _, problem, hint := f.read(); {
-	case problem != "":
+	if _, problem, hint := f.read(); problem != "" {
 		f.msg.set(problem, theme.ColorNameError)
-	default:
+	} else {
 		f.msg.set(hint, theme.ColorNamePlaceHolder)
 	}
 	// Disabled rather than hidden: the fields keep their place under the pointer.
@@ -125,8 +123,7 @@ func (f *roomFilters) reset() {
 // read is the filter the widgets give, with what is wrong in them and, as
 // a hint, what is missing ("" when nothing is): the parts that are right
 // are in the filter.
-func (f *roomFilters) read() (filter roomFilter, problem, hint string) {
-	var out roomFilter
+func (f *roomFilters) read() (out roomFilter, problem, hint string) {
 	var problems []string
 	from, fromOK := dateIn(f.from)
 	to, toOK := dateIn(f.to)
@@ -140,19 +137,19 @@ func (f *roomFilters) read() (filter roomFilter, problem, hint string) {
 		hint = lang.L("Choose a check-out day too.")
 	case from == nil:
 		hint = lang.L("Choose a check-in day too.")
-	case !to.After(*from):
-		problems = append(problems, lang.L("Check-out comes after check-in."))
-	case from.Format(app.DateLayout) < f.now().Format(app.DateLayout):
-		problems = append(problems, lang.L("Check-in has passed; choose a day from today."))
 	default:
-		out.From, out.To = from.Format(app.DateLayout), to.Format(app.DateLayout)
+		checkIn, checkOut := from.Format(app.DateLayout), to.Format(app.DateLayout)
+		if p := stayProblem(checkIn, checkOut, f.now().Format(app.DateLayout)); p != "" {
+			problems = append(problems, p)
+		} else {
+			out.From, out.To = checkIn, checkOut
+		}
 	}
 	if s := strings.TrimSpace(f.guests.Text); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxGuests {
-			problems = append(problems, lang.L("Guests: a whole number from 1 to {{.Max}}.", tdata{"Max": maxGuests}))
-		} else {
+		if n, ok := guestCount(s); ok {
 			out.Guests = n
+		} else {
+			problems = append(problems, lang.L("Guests: a whole number from 1 to {{.Max}}.", tdata{"Max": maxGuests}))
 		}
 	}
 	if s := strings.TrimSpace(f.price.Text); s != "" {

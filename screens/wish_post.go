@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -154,8 +153,8 @@ func (f *wishForm) wish() (app.Wish, error) {
 	if f.from.Date == nil || f.to.Date == nil {
 		return app.Wish{}, errors.New(lang.L("pick the check-in and check-out days"))
 	}
-	guests, err := strconv.Atoi(strings.TrimSpace(f.guests.Text))
-	if err != nil || guests < 1 || guests > app.MaxGuests {
+	guests, ok := guestCount(f.guests.Text)
+	if !ok {
 		return app.Wish{}, errors.New(lang.L("guests: a whole number from 1 to {{.Max}}", tdata{"Max": app.MaxGuests}))
 	}
 	bb := f.bbox
